@@ -1,0 +1,102 @@
+// The idempotency state machine of docs/semantics.md: a request comes in, a decision comes out
+// (pass through, answer now, or execute and then finish). It does no I/O but through the Store,
+// so it serves the reference server today and `serve --upstream` later. Safe for concurrent
+// use: it holds only immutable configuration and a Store, which is itself thread-safe.
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "idem/bug_mode.hpp"
+#include "idem/fingerprint.hpp"
+#include "idem/http.hpp"
+#include "idem/key.hpp"
+#include "idem/store/store.hpp"
+
+namespace idem {
+
+struct GuardConfig {
+  std::string key_header = "Idempotency-Key";
+  KeyFormat key_format = KeyFormat::Uuid4;
+  std::set<std::string> methods = {"POST", "PATCH"};  ///< upper case
+  FingerprintMode fingerprint = FingerprintMode::Raw;
+  std::string scope_header = "Authorization";
+  bool cache_5xx = false;  ///< Stripe-v1 style: store handler failures too
+  bool cache_4xx = true;
+  Millis ttl = std::chrono::hours(1);
+  Millis lock_ttl = std::chrono::seconds(30);
+  std::vector<std::string> replay_headers;  ///< replayed besides the built-in set
+  BugMode bug = BugMode::None;
+};
+
+/// How a request ended, for metrics and logs.
+enum class Outcome {
+  Passed,      ///< method not guarded (or key missing under a bug mode): handled normally
+  Executed,    ///< the handler ran under a fresh claim
+  Replayed,    ///< the stored response was returned
+  Conflict,    ///< 409: the key is in flight
+  Mismatch,    ///< 422: the key was used with another request
+  Rejected,    ///< 400: missing or invalid key
+  StoreError,  ///< 503: the store failed; nothing ran
+};
+std::string_view to_string(Outcome outcome);
+
+/// The parts of a request the guard reads; the server adapter fills it in.
+struct GuardRequest {
+  std::string method;
+  std::string target;  ///< path with query
+  std::string body;
+  std::vector<std::string> key_lines;  ///< every value of the key header
+  std::string scope_value;             ///< value of the scope header, empty if absent
+};
+
+/// A licence to run the handler. `owner` is empty when the handler runs without a lock (an
+/// unguarded pass or a bug mode); finish() then stores nothing.
+struct Ticket {
+  std::string record_key;
+  OwnerToken owner;
+};
+
+struct Decision {
+  enum class Action { Execute, Respond } action = Action::Execute;
+  Outcome outcome = Outcome::Passed;
+  HttpResponse response;  ///< Respond: send this as it is
+  Ticket ticket;          ///< Execute: hand back to finish()
+  std::string key;        ///< the parsed key, empty if none (for logs)
+};
+
+struct FinishResult {
+  bool stored = false;      ///< the response is now replayable
+  bool released = false;    ///< the lock was dropped so a retry runs again
+  std::optional<Error> store_error;  ///< completing or releasing failed (logged, counted)
+};
+
+class Guard {
+ public:
+  Guard(GuardConfig config, Store& store);
+
+  /// Decides what to do with a request before any handler runs. Never throws.
+  Decision begin(const GuardRequest& request) const;
+
+  /// Records the handler's response for `ticket`: stored for the TTL if cacheable, otherwise
+  /// the lock is released. The response is sent to the client whatever this returns.
+  FinishResult finish(const Ticket& ticket, const HttpResponse& response) const;
+
+  /// The handler threw: release the lock so a retry may run again.
+  FinishResult abandon(const Ticket& ticket) const;
+
+  const GuardConfig& config() const { return config_; }
+  bool guards(std::string_view method) const;
+
+ private:
+  bool cacheable(int status) const;
+  HttpResponse stored_copy(const HttpResponse& response) const;
+  HttpResponse replay_of(const HttpResponse& stored) const;
+
+  GuardConfig config_;
+  Store& store_;
+};
+
+}  // namespace idem

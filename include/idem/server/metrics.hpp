@@ -1,0 +1,35 @@
+// Request counters and a latency histogram for `GET /metrics` (Prometheus text format 0.0.4).
+// Lock-free: every member is atomic, so any thread may record.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <string>
+
+#include "idem/clock.hpp"
+#include "idem/guard.hpp"
+
+namespace idem {
+
+class ServerMetrics {
+ public:
+  void record(Outcome outcome, std::chrono::microseconds latency);
+  void record_store_write_failure() { ++store_write_failures_; }
+  long long requests(Outcome outcome) const;
+  long long store_write_failures() const { return store_write_failures_.load(); }
+
+  /// Renders every counter; `executions_total` comes from the ExecutionLog.
+  std::string render_prometheus(long long executions_total) const;
+
+ private:
+  static constexpr size_t kOutcomes = 7;
+  static constexpr std::array<double, 12> kBucketsSeconds = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
+
+  std::array<std::atomic<long long>, kOutcomes> by_outcome_{};
+  std::array<std::atomic<long long>, kBucketsSeconds.size() + 1> buckets_{};  // last is +Inf
+  std::atomic<long long> latency_sum_us_{0};
+  std::atomic<long long> store_write_failures_{0};
+};
+
+}  // namespace idem

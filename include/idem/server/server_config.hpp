@@ -1,0 +1,28 @@
+// Configuration of the reference server (`idemctl serve`), filled in by the CLI or by tests and
+// `verify` when they start one in-process. Plain value type.
+#pragma once
+
+#include <string>
+
+#include "idem/guard.hpp"
+
+namespace idem {
+
+enum class LogFormat { Text, Json, None };
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;  ///< 0 picks a free port
+  /// Worker threads. cpp-httplib serves one keep-alive connection per thread; connections beyond
+  /// this wait in the queue until a worker frees (keep-alive is capped, so one always does).
+  int threads = 64;
+  size_t max_body = 8u << 20;
+  GuardConfig guard;
+  // Fault knobs (all off by default).
+  Millis handler_delay{0};
+  double fail_rate = 0.0;     ///< share of handler runs answered 500 without effect
+  bool fault_header = true;   ///< honour the Idemctl-Fault request header
+  LogFormat log_format = LogFormat::Text;
+};
+
+}  // namespace idem

@@ -1,0 +1,69 @@
+// The store contract: a durable map from a scoped idempotency key to its record, with an atomic
+// claim. Every implementation is safe for concurrent use from any number of threads.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "idem/clock.hpp"
+#include "idem/http.hpp"
+#include "idem/result.hpp"
+
+namespace idem {
+
+/// Proves ownership of a claim; only its holder may complete or release the record.
+using OwnerToken = std::string;
+
+/// A fresh random 128-bit owner token (hex).
+OwnerToken new_owner_token();
+
+enum class ClaimState {
+  Claimed,    ///< the caller now holds the lock and must complete or release it
+  InFlight,   ///< another holder's lock is live
+  Completed,  ///< a stored response exists
+};
+
+struct Claim {
+  ClaimState state = ClaimState::Claimed;
+  OwnerToken owner;         ///< Claimed: the token for complete() / release()
+  bool took_over = false;   ///< Claimed: an expired lock of a crashed holder was replaced
+  std::string fingerprint;  ///< InFlight / Completed: the fingerprint the record was made with
+  Millis lock_remaining{0}; ///< InFlight: time until the holder's lock expires
+  std::shared_ptr<const HttpResponse> response;  ///< Completed: the stored response
+};
+
+/// What a store reports about itself for /healthz, /__idem/stats and tests.
+struct StoreStats {
+  long long records = 0;  ///< entries held, locked or completed (memory: including not yet reclaimed)
+  long long locked = 0;   ///< of which locks (memory only; -1 when the backend cannot tell)
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Atomically claims `key` for `lease` with `fingerprint`. If the key holds a live lock or a
+  /// completed record, claims nothing and returns that state. An expired lock is taken over.
+  /// Unavailable when the backend cannot be reached; the caller must then fail closed.
+  virtual Result<Claim> claim(const std::string& key, const std::string& fingerprint,
+                              Millis lease) = 0;
+
+  /// Replaces the lock with `response`, kept for `ttl`. Conflict if `owner` no longer holds the
+  /// lock (it expired and was taken over, or was never held).
+  virtual Result<void> complete(const std::string& key, const OwnerToken& owner,
+                                const HttpResponse& response, Millis ttl) = 0;
+
+  /// Drops the lock after a failed execution so a retry may run again. Conflict if `owner` no
+  /// longer holds it.
+  virtual Result<void> release(const std::string& key, const OwnerToken& owner) = 0;
+
+  /// Checks that the backend answers (for /healthz and start-up).
+  virtual Result<void> ping() = 0;
+
+  virtual Result<StoreStats> stats() = 0;
+
+  /// One line for banners and logs, without secrets ("memory", "redis://127.0.0.1:6379/0").
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace idem

@@ -1,0 +1,10 @@
+#include "commands.hpp"
+
+namespace idem::cli {
+
+void register_commands(CLI::App& app, CommandRunner& run) {
+  register_serve(app, run);
+  register_help(app);
+}
+
+}  // namespace idem::cli

@@ -1,0 +1,84 @@
+#include "flag_parsing.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+
+namespace idem::cli {
+namespace {
+
+Result<long long> parse_integer(std::string_view text, std::string_view what) {
+  long long n = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || n < 0) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "invalid " + std::string(what) + " '" + std::string(text) + "'");
+  }
+  return n;
+}
+
+}  // namespace
+
+Result<HostPort> parse_listen_address(std::string_view text) {
+  HostPort out{"127.0.0.1", 0};
+  std::string_view port_text = text;
+  if (const size_t colon = text.rfind(':'); colon != std::string_view::npos) {
+    if (colon > 0) out.host = std::string(text.substr(0, colon));
+    port_text = text.substr(colon + 1);
+  }
+  auto port = parse_integer(port_text, "port");
+  if (!port || *port > 65535) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "invalid address '" + std::string(text) + "': expected HOST:PORT");
+  }
+  out.port = static_cast<int>(*port);
+  return out;
+}
+
+Result<size_t> parse_byte_size(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  auto n = parse_integer(text.substr(0, digits), "size");
+  const std::string_view unit = text.substr(digits);
+  long long scale = 0;
+  if (unit.empty() || unit == "B") scale = 1;
+  if (unit == "K" || unit == "KiB") scale = 1LL << 10;
+  if (unit == "M" || unit == "MiB") scale = 1LL << 20;
+  if (unit == "G" || unit == "GiB") scale = 1LL << 30;
+  if (!n || digits == 0 || scale == 0) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "invalid size '" + std::string(text) + "': expected bytes, like 8MiB");
+  }
+  return static_cast<size_t>(*n * scale);
+}
+
+Result<std::vector<std::string>> parse_method_list(std::string_view text) {
+  std::vector<std::string> out;
+  while (true) {
+    const size_t comma = text.find(',');
+    std::string item(text.substr(0, comma));
+    std::transform(item.begin(), item.end(), item.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    if (item.empty() || !std::all_of(item.begin(), item.end(), [](unsigned char c) {
+          return std::isalpha(c) != 0;
+        })) {
+      return make_error(ErrorCode::InvalidArgument,
+                        "invalid method list '" + std::string(text) + "': expected like POST,PATCH");
+    }
+    out.push_back(item);
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+Error flag_error(std::string_view flag, const Error& error) {
+  return Error{error.code, std::string(flag) + ": " + error.message};
+}
+
+bool use_color() { return isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
+
+}  // namespace idem::cli

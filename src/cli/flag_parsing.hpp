@@ -1,0 +1,33 @@
+// Parsers for flag values shared by the subcommands. Each returns InvalidArgument with a message
+// that names the flag, so the CLI can print it as the one error line.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "idem/result.hpp"
+
+namespace idem::cli {
+
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+
+/// "127.0.0.1:8080", ":8080" (loopback) or "8080".
+Result<HostPort> parse_listen_address(std::string_view text);
+
+/// "1048576", "512KiB", "8MiB", "1GiB" (K/M/G accepted as the binary units too).
+Result<size_t> parse_byte_size(std::string_view text);
+
+/// "POST,PATCH" -> {"POST", "PATCH"}, upper-cased, empty items rejected.
+Result<std::vector<std::string>> parse_method_list(std::string_view text);
+
+/// Prefixes an error with the flag it came from: "--ttl: invalid duration ...".
+Error flag_error(std::string_view flag, const Error& error);
+
+/// True when stdout is a terminal and NO_COLOR is unset (https://no-color.org).
+bool use_color();
+
+}  // namespace idem::cli

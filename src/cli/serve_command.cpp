@@ -1,0 +1,220 @@
+// `idemctl serve`: runs the reference idempotent server in the foreground until SIGINT/SIGTERM.
+#include <pthread.h>
+
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "exit_codes.hpp"
+#include "flag_parsing.hpp"
+#include "idem/duration.hpp"
+#include "idem/server/reference_server.hpp"
+#include "idem/store/store_factory.hpp"
+
+namespace idem::cli {
+namespace {
+
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8080";
+  std::string store = "memory";
+  std::string ttl = "1h";
+  std::string lock_ttl = "30s";
+  std::string key_header = "Idempotency-Key";
+  std::string key_format = "uuid4";
+  std::string methods = "POST,PATCH";
+  std::string fingerprint = "raw";
+  std::string scope_header = "Authorization";
+  bool cache_5xx = false;
+  bool no_cache_4xx = false;
+  std::vector<std::string> replay_headers;
+  std::string max_body = "8MiB";
+  std::string handler_delay = "0";
+  double fail_rate = 0.0;
+  std::string fault_header = "on";
+  std::string bug = "none";
+  int threads = 64;
+  std::string log_format = "text";
+  bool quiet = false;
+  StoreOptions store_options;
+  std::string redis_timeout = "250ms";
+  std::string wait_for_store = "0";
+};
+
+// Turns the flags into a ServerConfig; the first bad value is the error.
+Result<ServerConfig> build_config(const ServeFlags& f) {
+  ServerConfig c;
+  auto addr = parse_listen_address(f.listen);
+  if (!addr) return flag_error("--listen", addr.error());
+  c.host = addr->host;
+  c.port = addr->port;
+  auto ttl = parse_duration(f.ttl);
+  if (!ttl || ttl->count() < 1000) {
+    return make_error(ErrorCode::InvalidArgument, "--ttl: expected a duration of at least 1s");
+  }
+  c.guard.ttl = *ttl;
+  auto lock_ttl = parse_duration(f.lock_ttl);
+  if (!lock_ttl || lock_ttl->count() < 1) {
+    return make_error(ErrorCode::InvalidArgument, "--lock-ttl: expected a positive duration");
+  }
+  c.guard.lock_ttl = *lock_ttl;
+  c.guard.key_header = f.key_header;
+  auto key_format = parse_key_format(f.key_format);
+  if (!key_format) return flag_error("--key-format", key_format.error());
+  c.guard.key_format = *key_format;
+  auto methods = parse_method_list(f.methods);
+  if (!methods) return flag_error("--methods", methods.error());
+  c.guard.methods = {methods->begin(), methods->end()};
+  auto fp = parse_fingerprint_mode(f.fingerprint);
+  if (!fp) return flag_error("--fingerprint", fp.error());
+  c.guard.fingerprint = *fp;
+  c.guard.scope_header = f.scope_header;
+  c.guard.cache_5xx = f.cache_5xx;
+  c.guard.cache_4xx = !f.no_cache_4xx;
+  c.guard.replay_headers = f.replay_headers;
+  auto bug = parse_bug_mode(f.bug);
+  if (!bug) return flag_error("--bug", bug.error());
+  c.guard.bug = *bug;
+  auto max_body = parse_byte_size(f.max_body);
+  if (!max_body) return flag_error("--max-body", max_body.error());
+  c.max_body = *max_body;
+  auto delay = parse_duration(f.handler_delay);
+  if (!delay) return flag_error("--handler-delay", delay.error());
+  c.handler_delay = *delay;
+  c.fail_rate = f.fail_rate;
+  c.fault_header = f.fault_header == "on";
+  c.threads = f.threads;
+  c.log_format = f.quiet ? LogFormat::None
+                         : (f.log_format == "json" ? LogFormat::Json : LogFormat::Text);
+  return c;
+}
+
+void print_banner(ReferenceServer& server, const ServerConfig& c, bool quiet) {
+  std::cout << "idemctl serve listening on " << server.base_url() << std::endl;
+  if (quiet) return;
+  const bool color = use_color();
+  std::cout << "  store " << server.store().describe() << "\n";
+  std::cout << "  ttl " << format_duration(c.guard.ttl) << ", lock ttl "
+            << format_duration(c.guard.lock_ttl) << ", key " << c.guard.key_header << " ("
+            << to_string(c.guard.key_format) << "), fingerprint "
+            << to_string(c.guard.fingerprint) << ", 5xx "
+            << (c.guard.cache_5xx ? "cached" : "not cached") << ", threads " << c.threads
+            << "\n";
+  std::cout << "  faults: handler delay " << format_duration(c.handler_delay) << ", fail rate "
+            << c.fail_rate << ", " << "Idemctl-Fault header " << (c.fault_header ? "on" : "off")
+            << "\n";
+  if (c.guard.bug != BugMode::None) {
+    std::cout << (color ? "\033[1;31m" : "") << "  BUG MODE " << to_string(c.guard.bug)
+              << ": this server is deliberately broken" << (color ? "\033[0m" : "") << "\n";
+  }
+  std::cout << "  try: curl -i -X POST " << server.base_url()
+            << "/payments -H 'Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)'"
+            << " -H 'Content-Type: application/json' -d '{\"amount\":1000,\"currency\":\"EUR\"}'"
+            << std::endl;
+}
+
+int run_serve(const ServeFlags& flags) {
+  auto config = build_config(flags);
+  if (!config) {
+    std::cerr << "idemctl serve: " << config.error().message << "\n";
+    return kExitUsage;
+  }
+  StoreOptions store_options = flags.store_options;
+  auto redis_timeout = parse_duration(flags.redis_timeout);
+  auto wait_for_store = parse_duration(flags.wait_for_store);
+  if (!redis_timeout || !wait_for_store) {
+    std::cerr << "idemctl serve: "
+              << (!redis_timeout ? "--redis-timeout: " + redis_timeout.error().message
+                                 : "--wait-for-store: " + wait_for_store.error().message)
+              << "\n";
+    return kExitUsage;
+  }
+  store_options.redis_timeout = *redis_timeout;
+  store_options.wait_for_store = *wait_for_store;
+  auto store = open_store(flags.store, store_options);
+  if (!store) {
+    std::cerr << "idemctl serve: --store: " << store.error().message << "\n";
+    return store.error().code == ErrorCode::InvalidArgument ? kExitUsage : kExitUnreachable;
+  }
+
+  // Block the stop signals in every thread the server starts, then wait for them here.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  ReferenceServer server(*config, std::move(store).value(), &std::cout);
+  auto port = server.start();
+  if (!port) {
+    std::cerr << "idemctl serve: " << port.error().message << "\n";
+    return kExitUnreachable;
+  }
+  print_banner(server, *config, flags.quiet);
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  std::cerr << "idemctl serve: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+            << ", finishing in-flight requests\n";
+  server.stop();
+  return kExitOk;
+}
+
+}  // namespace
+
+void register_serve(CLI::App& app, CommandRunner& run) {
+  auto flags = std::make_shared<ServeFlags>();
+  auto* cmd = app.add_subcommand("serve", "Run the reference idempotent server (demo POST /payments)");
+  cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on; port 0 picks a free one")
+      ->capture_default_str();
+  cmd->add_option("--store", flags->store, "Record store: memory, or redis://[user:pass@]host[:port][/db]")
+      ->capture_default_str();
+  cmd->add_option("--ttl", flags->ttl, "How long a completed response is replayed")->capture_default_str();
+  cmd->add_option("--lock-ttl", flags->lock_ttl, "How long an in-flight lock lives if its holder dies")
+      ->capture_default_str();
+  cmd->add_option("--key-header", flags->key_header, "Header carrying the key")->capture_default_str();
+  cmd->add_option("--key-format", flags->key_format, "uuid4, or any (1-255 printable ASCII)")
+      ->check(CLI::IsMember({"uuid4", "any"}))
+      ->capture_default_str();
+  cmd->add_option("--methods", flags->methods, "Guarded methods, comma-separated")->capture_default_str();
+  cmd->add_option("--fingerprint", flags->fingerprint, "raw, or json (canonical JSON bodies)")
+      ->check(CLI::IsMember({"raw", "json"}))
+      ->capture_default_str();
+  cmd->add_option("--scope-header", flags->scope_header, "Header that scopes keys to a caller")
+      ->capture_default_str();
+  cmd->add_flag("--cache-5xx", flags->cache_5xx, "Store and replay handler failures (Stripe v1 style)");
+  cmd->add_flag("--no-cache-4xx", flags->no_cache_4xx, "Do not store 4xx answers; a retry runs again");
+  cmd->add_option("--replay-header", flags->replay_headers,
+                  "Also replay this response header (repeatable)");
+  cmd->add_option("--max-body", flags->max_body, "Largest request body; larger gets 413")
+      ->capture_default_str();
+  cmd->add_option("--handler-delay", flags->handler_delay, "Delay every handler run, like 200ms")
+      ->capture_default_str();
+  cmd->add_option("--fail-rate", flags->fail_rate, "Share of handler runs answered 500, 0 to 1")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--fault-header", flags->fault_header, "Honour the Idemctl-Fault request header")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  cmd->add_option("--bug", flags->bug,
+                  "Deliberately broken mode: no-lock, cache-5xx, no-replay, fingerprint-ignored, "
+                  "replay-as-200, key-optional, lock-never-expires, unscoped-keys, "
+                  "replay-drops-headers")
+      ->capture_default_str();
+  cmd->add_option("--threads", flags->threads, "Worker threads = concurrent connections served")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  cmd->add_option("--redis-prefix", flags->store_options.redis_prefix, "Prefix of Redis keys")
+      ->capture_default_str();
+  cmd->add_option("--redis-timeout", flags->redis_timeout, "Redis connect and command timeout")
+      ->capture_default_str();
+  cmd->add_option("--wait-for-store", flags->wait_for_store,
+                  "At start, wait this long for the store instead of exiting 3")
+      ->capture_default_str();
+  cmd->add_option("--log-format", flags->log_format, "Request log: text or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cmd->add_flag("-q,--quiet", flags->quiet, "No request log; print only the listening line");
+  cmd->callback([&run, flags] { run = [flags] { return run_serve(*flags); }; });
+}
+
+}  // namespace idem::cli

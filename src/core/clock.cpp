@@ -1,0 +1,10 @@
+#include "idem/clock.hpp"
+
+namespace idem {
+
+const Clock& system_clock() {
+  static const SteadyClock clock;
+  return clock;
+}
+
+}  // namespace idem

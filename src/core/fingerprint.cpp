@@ -1,0 +1,76 @@
+#include "idem/fingerprint.hpp"
+
+#include <openssl/evp.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+namespace idem {
+namespace {
+
+struct EvpMdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+std::string to_hex(const unsigned char* data, unsigned int size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(size * 2u, '\0');
+  for (unsigned int i = 0; i < size; ++i) {
+    out[2 * i] = kHex[data[i] >> 4];
+    out[2 * i + 1] = kHex[data[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<FingerprintMode> parse_fingerprint_mode(std::string_view text) {
+  if (text == "raw") return FingerprintMode::Raw;
+  if (text == "json") return FingerprintMode::Json;
+  return make_error(ErrorCode::InvalidArgument,
+                    "invalid fingerprint mode '" + std::string(text) + "': expected raw or json");
+}
+
+std::string_view to_string(FingerprintMode mode) {
+  return mode == FingerprintMode::Raw ? "raw" : "json";
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx{EVP_MD_CTX_new()};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  // These calls fail only on allocation failure or a broken OpenSSL; both are bugs here.
+  [[maybe_unused]] const bool ok =
+      ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1 &&
+      EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
+      EVP_DigestFinal_ex(ctx.get(), digest, &size) == 1;
+  assert(ok);
+  return to_hex(digest, size);
+}
+
+std::string request_fingerprint(std::string_view method, std::string_view target,
+                                std::string_view body, FingerprintMode mode) {
+  std::string material;
+  material.reserve(method.size() + target.size() + body.size() + 2);
+  material.append(method).append("\n").append(target).append("\n");
+  if (mode == FingerprintMode::Json) {
+    // nlohmann::json keeps object keys sorted, so dump() is a canonical form.
+    auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (!parsed.is_discarded()) {
+      material.append(parsed.dump());
+      return sha256_hex(material);
+    }
+  }
+  material.append(body);
+  return sha256_hex(material);
+}
+
+std::string scoped_record_key(std::string_view scope_value, std::string_view key) {
+  const std::string scope = scope_value.empty() ? "-" : sha256_hex(scope_value).substr(0, 16);
+  std::string out;
+  out.reserve(scope.size() + 1 + key.size());
+  out.append(scope).append(":").append(key);
+  return out;
+}
+
+}  // namespace idem

@@ -1,0 +1,102 @@
+#include "idem/store/memory_store.hpp"
+
+#include <functional>
+
+namespace idem {
+
+MemoryStore::MemoryStore(const Clock& clock) : clock_(clock) {}
+
+MemoryStore::Shard& MemoryStore::shard_for(const std::string& key) {
+  return shards_[std::hash<std::string>{}(key) % kShardCount];
+}
+
+void MemoryStore::reclaim_expired(Shard& shard, Clock::TimePoint now) {
+  while (!shard.expiries.empty() && shard.expiries.top().at <= now) {
+    const Expiry& top = shard.expiries.top();
+    auto it = shard.entries.find(top.key);
+    if (it != shard.entries.end() && it->second.expires_at <= now) shard.entries.erase(it);
+    shard.expiries.pop();
+  }
+}
+
+Result<Claim> MemoryStore::claim(const std::string& key, const std::string& fingerprint,
+                                 Millis lease) {
+  const auto now = clock_.now();
+  Shard& shard = shard_for(key);
+  std::lock_guard lock(shard.mu);
+  Claim result;
+  {
+    auto old = shard.entries.find(key);
+    result.took_over = old != shard.entries.end() && !old->second.response &&
+                       old->second.expires_at <= now;
+  }
+  reclaim_expired(shard, now);
+
+  auto it = shard.entries.find(key);
+  if (it != shard.entries.end()) {
+    Entry& entry = it->second;
+    if (entry.response) {
+      result.state = ClaimState::Completed;
+      result.fingerprint = entry.fingerprint;
+      result.response = entry.response;
+      return result;
+    }
+    if (entry.expires_at > now) {
+      result.state = ClaimState::InFlight;
+      result.fingerprint = entry.fingerprint;
+      result.lock_remaining = std::chrono::duration_cast<Millis>(entry.expires_at - now);
+      return result;
+    }
+    result.took_over = true;
+  }
+  result.state = ClaimState::Claimed;
+  result.owner = new_owner_token();
+  const auto expires_at = now + lease;
+  shard.entries.insert_or_assign(key, Entry{fingerprint, result.owner, expires_at, nullptr});
+  shard.expiries.push(Expiry{expires_at, key});
+  return result;
+}
+
+Result<void> MemoryStore::complete(const std::string& key, const OwnerToken& owner,
+                                   const HttpResponse& response, Millis ttl) {
+  const auto now = clock_.now();
+  Shard& shard = shard_for(key);
+  std::lock_guard lock(shard.mu);
+  reclaim_expired(shard, now);
+  auto it = shard.entries.find(key);
+  if (it == shard.entries.end() || it->second.response || it->second.owner != owner) {
+    return make_error(ErrorCode::Conflict, "the lock on this key is no longer held");
+  }
+  it->second.owner.clear();
+  it->second.response = std::make_shared<const HttpResponse>(response);
+  it->second.expires_at = now + ttl;
+  shard.expiries.push(Expiry{it->second.expires_at, key});
+  return {};
+}
+
+Result<void> MemoryStore::release(const std::string& key, const OwnerToken& owner) {
+  const auto now = clock_.now();
+  Shard& shard = shard_for(key);
+  std::lock_guard lock(shard.mu);
+  reclaim_expired(shard, now);
+  auto it = shard.entries.find(key);
+  if (it == shard.entries.end() || it->second.response || it->second.owner != owner) {
+    return make_error(ErrorCode::Conflict, "the lock on this key is no longer held");
+  }
+  shard.entries.erase(it);
+  return {};
+}
+
+Result<StoreStats> MemoryStore::stats() {
+  StoreStats out;
+  for (Shard& shard : shards_) {
+    std::lock_guard lock(shard.mu);
+    out.records += static_cast<long long>(shard.entries.size());
+    for (const auto& [key, entry] : shard.entries) {
+      if (!entry.response) ++out.locked;
+    }
+  }
+  return out;
+}
+
+}  // namespace idem

@@ -1,0 +1,80 @@
+// The one HTTP client of idemctl (libcurl behind it), used by verify, stress and the proxy.
+// An HttpClient is NOT thread-safe: use one per thread; it keeps its connection alive between
+// calls. send_burst() and to_curl_command() are free functions, safe from any thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "idem/clock.hpp"
+#include "idem/http.hpp"
+
+namespace idem {
+
+struct ClientRequest {
+  std::string method = "POST";
+  std::string url;  ///< absolute, "http://127.0.0.1:8080/payments"
+  HeaderList headers;
+  std::string body;
+  Millis timeout{10'000};  ///< whole exchange
+  Millis connect_timeout{2'000};
+};
+
+/// wrk's error taxonomy: what went wrong on the wire, if anything.
+enum class TransportError {
+  None,
+  Connect,  ///< refused or unreachable
+  Timeout,  ///< connect or exchange took longer than allowed
+  Closed,   ///< the server closed the connection without (a whole) answer
+  Read,     ///< the answer could not be read or parsed
+  Write,    ///< the request could not be sent
+  Other,
+};
+std::string_view to_string(TransportError error);
+
+/// An exchange's outcome. Transport failures are values here, not Errors: verify reports them
+/// and stress counts them, and neither should unwind.
+struct ClientResponse {
+  HttpResponse response;  ///< valid when error == None
+  TransportError error = TransportError::None;
+  std::string error_message;
+  std::chrono::microseconds latency{0};
+  bool ok() const { return error == TransportError::None; }
+};
+
+class HttpClient {
+ public:
+  HttpClient();
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  ClientResponse send(const ClientRequest& request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Sends every request at once, each on its own connection, and releases them together: every
+/// request is sent but for its last body byte, and only when all have got that far are the last
+/// bytes let go (requests without a body are released when all are connected). Results come
+/// back in the order of `requests`.
+std::vector<ClientResponse> send_burst(const std::vector<ClientRequest>& requests);
+
+/// A shell command that reproduces `request` with curl (single-quoted, safe to paste).
+std::string to_curl_command(const ClientRequest& request);
+
+/// Process-wide libcurl initialisation. Construct one in main() (and in the test runner) before
+/// any thread sends; cheap to construct more than once.
+class CurlGlobal {
+ public:
+  CurlGlobal();
+  ~CurlGlobal();
+  CurlGlobal(const CurlGlobal&) = delete;
+  CurlGlobal& operator=(const CurlGlobal&) = delete;
+};
+
+}  // namespace idem

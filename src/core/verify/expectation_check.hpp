@@ -1,0 +1,27 @@
+// Judges one step's exchanges against one Expectation of the scenario, resolving the profile's
+// symbolic statuses ($in_flight, $mismatch, ...). Private to src/core/verify.
+#pragma once
+
+#include <string>
+
+#include "idem/verify/scenario.hpp"
+#include "run_context.hpp"
+
+namespace idem::verify {
+
+struct Judgement {
+  Verdict verdict = Verdict::Pass;
+  std::string reason;    ///< what was wrong (FAIL/WARN) or why not judged (SKIP)
+  std::string expected;  ///< the expectation in words
+};
+
+/// True when every condition holds for `profile`.
+bool conditions_hold(const std::vector<Condition>& when, const Profile& profile);
+
+/// Does `status` match the token ("201", "2xx", "$in_flight", ...)?
+bool status_matches(int status, const std::string& token, const Profile& profile);
+
+Judgement judge(RunContext& ctx, const Step& step, const StepResult& result,
+                const Expectation& expectation);
+
+}  // namespace idem::verify

@@ -21,9 +21,9 @@ namespace {
 enum class Misbehaviour { Garbage, Close, Hang };
 
 // Accepts connections on 127.0.0.1:0 and misbehaves on each until destroyed.
-class RawServer {
+class MisbehavingServer {
  public:
-  explicit RawServer(Misbehaviour how) : how_(how) {
+  explicit MisbehavingServer(Misbehaviour how) : how_(how) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -35,7 +35,7 @@ class RawServer {
     port_ = ntohs(addr.sin_port);
     thread_ = std::thread([this] { loop(); });
   }
-  ~RawServer() {
+  ~MisbehavingServer() {
     stop_ = true;
     thread_.join();
     for (int c : held_) ::close(c);
@@ -73,7 +73,7 @@ class RawServer {
   std::thread thread_;
 };
 
-Report verify_raw(const RawServer& server) {
+Report verify_raw(const MisbehavingServer& server) {
   CurlGlobal curl;
   verify::TargetSpec target;
   target.base_urls = {server.url()};
@@ -90,7 +90,7 @@ TEST_CASE("verify: a target answering garbage, closing or hanging fails its chec
           "[verify]") {
   for (Misbehaviour how : {Misbehaviour::Garbage, Misbehaviour::Close, Misbehaviour::Hang}) {
     DYNAMIC_SECTION("misbehaviour " << static_cast<int>(how)) {
-      RawServer server(how);
+      MisbehavingServer server(how);
       const Report report = verify_raw(server);
       INFO(summary(report));
       REQUIRE(report.checks.size() == 4);

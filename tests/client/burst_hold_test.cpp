@@ -33,7 +33,8 @@ bool read_until(Conn& c, Pred want, std::chrono::milliseconds limit) {
   const auto deadline = Clock::now() + limit;
   char buf[1 << 16];
   while (!want(c)) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return false;
     pollfd p{c.fd, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
@@ -91,8 +92,8 @@ TEST_CASE("send_burst: no last byte leaves before every request holds its own", 
     seen.accepted = true;
     // Read both heads to tell the small request from the big one.
     for (Conn& c : conns) {
-      if (!read_until(c, [](const Conn& x) { return x.body_start != 0; },
-                      std::chrono::seconds(5))) {
+      if (!read_until(
+              c, [](const Conn& x) { return x.body_start != 0; }, std::chrono::seconds(5))) {
         return;
       }
     }
@@ -100,8 +101,8 @@ TEST_CASE("send_burst: no last byte leaves before every request holds its own", 
     Conn& b = &s == &conns[0] ? conns[1] : conns[0];
     const auto all_but_last = [](const Conn& x) { return x.body_received() + 1 >= x.length; };
     const auto complete = [](const Conn& x) { return x.body_received() >= x.length; };
-    seen.small_all_but_last = read_until(s, all_but_last, std::chrono::seconds(5)) &&
-                              s.body_received() == s.length - 1;
+    seen.small_all_but_last =
+        read_until(s, all_but_last, std::chrono::seconds(5)) && s.body_received() == s.length - 1;
     // The big request cannot reach its pause point while we do not read it, so the small
     // request's last byte must stay in the client for as long as we wait here.
     seen.small_last_byte_held = !read_until(s, complete, std::chrono::milliseconds(300));

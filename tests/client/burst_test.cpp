@@ -76,8 +76,7 @@ TEST_CASE("send_burst: 16 distinct keys on a slow handler all execute, results i
   }
 }
 
-TEST_CASE("send_burst: bodies of every size arrive whole, bodiless requests too",
-          "[client]") {
+TEST_CASE("send_burst: bodies of every size arrive whole, bodiless requests too", "[client]") {
   EchoServer echo;
   std::vector<ClientRequest> requests;
   for (const size_t size : {size_t{0}, size_t{1}, size_t{2}, size_t{1000}, size_t{3u << 20}}) {

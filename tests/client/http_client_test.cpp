@@ -37,9 +37,9 @@ TEST_CASE("HttpClient: a POST to the reference server comes back 201 with Locati
   TestServer ts(quiet_config());
   HttpClient client;
   const std::string key = new_uuid4();
-  const ClientResponse r = client.send(request_to(
-      base_url(ts.port()) + "/payments", "POST", kPaymentBody,
-      {{"Idempotency-Key", key}, {"Content-Type", "application/json"}}));
+  const ClientResponse r =
+      client.send(request_to(base_url(ts.port()) + "/payments", "POST", kPaymentBody,
+                             {{"Idempotency-Key", key}, {"Content-Type", "application/json"}}));
   INFO(r.error_message);
   REQUIRE(r.ok());
   CHECK(r.response.status == 201);
@@ -74,8 +74,7 @@ TEST_CASE("HttpClient: every method reaches the server with its headers and body
   }
 }
 
-TEST_CASE("HttpClient: HEAD returns status and headers without waiting for a body",
-          "[client]") {
+TEST_CASE("HttpClient: HEAD returns status and headers without waiting for a body", "[client]") {
   EchoServer echo;
   HttpClient client;
   const ClientResponse r = client.send(request_to(echo.url("/echo"), "HEAD"));
@@ -108,15 +107,18 @@ TEST_CASE("HttpClient: headers go out as given and come back in wire order", "[c
       "HTTP/1.1 201 Created\r\nX-Order: b\r\nContent-Length: 2\r\nX-Empty:\r\n"
       "X-Order:  a \r\nSet-Cookie: s=1\r\n\r\nok");
   HttpClient client;
-  const ClientResponse r = client.send(request_to(
-      raw.url("/p"), "POST", "{}", {{"Idempotency-Key", "k1"}, {"X-Blank", ""},
-                                    {"Idempotency-Key", "k2"}}));
+  const ClientResponse r = client.send(
+      request_to(raw.url("/p"), "POST", "{}",
+                 {{"Idempotency-Key", "k1"}, {"X-Blank", ""}, {"Idempotency-Key", "k2"}}));
   INFO(r.error_message);
   REQUIRE(r.ok());
   CHECK(r.response.status == 201);
   CHECK(r.response.body == "ok");
-  const HeaderList expected{{"X-Order", "b"}, {"Content-Length", "2"}, {"X-Empty", ""},
-                            {"X-Order", "a"}, {"Set-Cookie", "s=1"}};
+  const HeaderList expected{{"X-Order", "b"},
+                            {"Content-Length", "2"},
+                            {"X-Empty", ""},
+                            {"X-Order", "a"},
+                            {"Set-Cookie", "s=1"}};
   CHECK(r.response.headers == expected);
 
   const auto seen = raw.seen();
@@ -173,8 +175,7 @@ TEST_CASE("HttpClient: a refused connection is TransportError::Connect", "[clien
   CHECK(to_string(r.error) == "connect");
 }
 
-TEST_CASE("HttpClient: an answer slower than the timeout is TransportError::Timeout",
-          "[client]") {
+TEST_CASE("HttpClient: an answer slower than the timeout is TransportError::Timeout", "[client]") {
   EchoServer echo;
   HttpClient client;
   ClientRequest req = request_to(echo.url("/hold"), "GET");

@@ -118,8 +118,8 @@ std::vector<ClientResponse> send_burst(const std::vector<ClientRequest>& request
   for (Slot& slot : slots) {
     if (slot.active) {
       curl_multi_remove_handle(multi.get(), slot.handle.get());
-      slot.result = ClientResponse{{}, TransportError::Timeout, "burst deadline passed",
-                                   total_time(slot.handle.get())};
+      slot.result = ClientResponse{
+          {}, TransportError::Timeout, "burst deadline passed", total_time(slot.handle.get())};
     }
     out.push_back(std::move(slot.result));
   }

@@ -84,9 +84,8 @@ std::string to_curl_command(const ClientRequest& request) {
   std::string cmd = piped ? "printf " + printf_format(request.body) + " | curl" : "curl";
   cmd += " -sS -i";
   const std::string& method = request.method;
-  const bool with_body =
-      !request.body.empty() || iequals(method, "POST") || iequals(method, "PUT") ||
-      iequals(method, "PATCH");
+  const bool with_body = !request.body.empty() || iequals(method, "POST") ||
+                         iequals(method, "PUT") || iequals(method, "PATCH");
   if (iequals(method, "HEAD")) {
     cmd += " --head";
   } else if (!(method == "GET" && !with_body) && !(method == "POST" && with_body)) {

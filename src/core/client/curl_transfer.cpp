@@ -43,22 +43,29 @@ Slist build_headers(const ClientRequest& request) {
 
 TransportError classify(CURLcode code, long os_errno) {
   switch (code) {
-    case CURLE_OK: return TransportError::None;
+    case CURLE_OK:
+      return TransportError::None;
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY: return TransportError::Connect;
-    case CURLE_OPERATION_TIMEDOUT: return TransportError::Timeout;
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return TransportError::Connect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportError::Timeout;
     case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE: return TransportError::Closed;
-    case CURLE_SEND_ERROR: return TransportError::Write;
+    case CURLE_PARTIAL_FILE:
+      return TransportError::Closed;
+    case CURLE_SEND_ERROR:
+      return TransportError::Write;
     case CURLE_RECV_ERROR:
       return os_errno == ECONNRESET || os_errno == EPIPE ? TransportError::Closed
                                                          : TransportError::Read;
     case CURLE_WEIRD_SERVER_REPLY:
     case CURLE_BAD_CONTENT_ENCODING:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM: return TransportError::Read;
-    default: return TransportError::Other;
+    case CURLE_HTTP2_STREAM:
+      return TransportError::Read;
+    default:
+      return TransportError::Other;
   }
 }
 

@@ -6,13 +6,20 @@ namespace idem {
 
 std::string_view to_string(TransportError error) {
   switch (error) {
-    case TransportError::None: return "none";
-    case TransportError::Connect: return "connect";
-    case TransportError::Timeout: return "timeout";
-    case TransportError::Closed: return "closed";
-    case TransportError::Read: return "read";
-    case TransportError::Write: return "write";
-    case TransportError::Other: return "other";
+    case TransportError::None:
+      return "none";
+    case TransportError::Connect:
+      return "connect";
+    case TransportError::Timeout:
+      return "timeout";
+    case TransportError::Closed:
+      return "closed";
+    case TransportError::Read:
+      return "read";
+    case TransportError::Write:
+      return "write";
+    case TransportError::Other:
+      return "other";
   }
   return "other";
 }

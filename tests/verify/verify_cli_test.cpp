@@ -25,8 +25,8 @@ struct Run {
   std::string output;  ///< stdout and stderr
 };
 
-Run run_idemctl(const std::string& args) {
-  const std::string cmd = std::string(IDEMCTL_BINARY) + " " + args + " 2>&1";
+Run run_idemctl(const std::string& args, const std::string& env = "") {
+  const std::string cmd = env + " " + std::string(IDEMCTL_BINARY) + " " + args + " 2>&1";
   Run out;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -106,6 +106,9 @@ TEST_CASE("idemctl verify: bad flags and unknown checks exit 2", "[verify][cli]"
   CHECK(run_idemctl("verify --only no-such-check").exit_code == 2);
   CHECK(run_idemctl("verify --in-flight maybe").exit_code == 2);
   CHECK(run_idemctl("verify --report xml=out.xml").exit_code == 2);
+  const Run r = run_idemctl("verify --list", "IDEMCTL_SCENARIOS=/nonexistent/idem");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("IDEMCTL_SCENARIOS"));
 }
 
 TEST_CASE("idemctl verify: --list names every check", "[verify][cli]") {

@@ -1,5 +1,6 @@
 #include "expectation_check.hpp"
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -185,6 +186,20 @@ std::string describe(const Expectation& e, const Profile& p) {
   return out;
 }
 
+// "201 x1, 409 x7" for a burst's answers, so a failure shows the whole picture at once.
+std::string tally(const std::vector<Exchange>& exchanges) {
+  std::map<std::string, int> counts;
+  for (const Exchange& ex : exchanges) {
+    ++counts[ex.response.ok() ? std::to_string(ex.response.response.status)
+                              : std::string(to_string(ex.response.error))];
+  }
+  std::string out;
+  for (const auto& [what, n] : counts) {
+    out += (out.empty() ? "" : ", ") + what + " x" + std::to_string(n);
+  }
+  return out;
+}
+
 }  // namespace
 
 bool conditions_hold(const std::vector<Condition>& when, const Profile& profile) {
@@ -203,6 +218,15 @@ bool status_matches(int status, const std::string& token, const Profile& profile
 
 Judgement judge(RunContext& ctx, const Step& step, const StepResult& result,
                 const Expectation& e) {
+  Judgement j = judge_exchanges(ctx, step, result, e);
+  if (j.verdict != Verdict::Pass && result.exchanges.size() > 1) {
+    j.reason += " [answers: " + tally(result.exchanges) + "]";
+  }
+  return j;
+}
+
+Judgement judge_exchanges(RunContext& ctx, const Step& step, const StepResult& result,
+                          const Expectation& e) {
   Judgement j;
   const Profile& p = ctx.profile();
   j.expected = step.id + ": " + describe(e, p);

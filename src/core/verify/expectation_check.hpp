@@ -21,7 +21,11 @@ bool conditions_hold(const std::vector<Condition>& when, const Profile& profile)
 /// Does `status` match the token ("201", "2xx", "$in_flight", ...)?
 bool status_matches(int status, const std::string& token, const Profile& profile);
 
+/// Judges the step; for a burst the reason ends with a tally of its answers.
 Judgement judge(RunContext& ctx, const Step& step, const StepResult& result,
                 const Expectation& expectation);
+/// judge() without the tally.
+Judgement judge_exchanges(RunContext& ctx, const Step& step, const StepResult& result,
+                          const Expectation& expectation);
 
 }  // namespace idem::verify

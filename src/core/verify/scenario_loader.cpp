@@ -332,8 +332,15 @@ Result<std::vector<Scenario>> load_scenario_dir(const std::string& dir) {
 
 Result<std::string> find_scenario_dir() {
   std::vector<std::string> candidates;
-  if (const char* env = std::getenv("IDEMCTL_SCENARIOS")) candidates.emplace_back(env);
   std::error_code ec;
+  if (const char* env = std::getenv("IDEMCTL_SCENARIOS"); env && *env) {
+    // Set on purpose: a wrong value is an error, not a reason to pick another catalogue.
+    if (!fs::is_directory(env, ec)) {
+      return make_error(ErrorCode::InvalidArgument,
+                        std::string("IDEMCTL_SCENARIOS: '") + env + "' is not a directory");
+    }
+    return std::string(env);
+  }
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) candidates.push_back((exe.parent_path() / "../share/idemctl/scenarios").string());
   candidates.emplace_back(IDEM_SCENARIO_INSTALL_DIR);

@@ -97,9 +97,6 @@ Result<verify::TargetSpec> apply_target_flags(const VerifyFlags& f, verify::Targ
       return make_error(ErrorCode::InvalidArgument, "--principal: give it twice (two callers)");
     }
     t.principals = f.principals;
-  } else if (find_header(t.headers, t.scope_header)) {
-    // The user authenticates with their own header: do not invent callers over it.
-    t.principals.clear();
   }
   if (!f.failure_header.empty()) {
     auto trig = header_trigger("--failure-header", f.failure_header);

@@ -87,7 +87,7 @@ struct Scenario {
   bool rounds_from_option = false;  ///< "rounds": "option": the --rounds value
   bool opt_in = false;              ///< runs only when named with --only
   /// Prerequisites: failure-trigger, slow-trigger, crash-trigger, lock-ttl, record-ttl,
-  /// two-targets, large-path, alternate-body, two-principals, executions-url.
+  /// two-targets, large-path, alternate-path, alternate-body, two-principals, executions-url.
   std::vector<std::string> prerequisites;
   std::vector<SkipRule> skip_when;
   std::string builtin;  ///< logic that does not fit data ("header-name")

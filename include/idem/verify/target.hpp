@@ -31,11 +31,13 @@ struct TargetSpec {
   std::string method = "POST";
   std::string path = "/payments";
   std::string body = R"({"amount":{{n}},"currency":"EUR"})";  ///< {{uuid}} and {{n}} expand
-  std::string alternate_path;  ///< another guarded endpoint; empty: path + "?idemctl=alt"
+  std::string alternate_path;  ///< another guarded endpoint; empty: endpoint-mismatch is skipped
   std::string large_path;      ///< a path answering a multi-MiB body; empty: skip large-response
   HeaderList headers;          ///< sent with every request (Content-Type, auth, ...)
   std::string scope_header = "Authorization";
-  std::vector<std::string> principals = {"Bearer idemctl-verify-a", "Bearer idemctl-verify-b"};
+  /// Scope header values of two callers; empty: principal-scope is skipped (a service that does
+  /// not scope by this header has no callers to tell apart).
+  std::vector<std::string> principals;
   std::optional<Trigger> failure;  ///< makes the handler answer 5xx without effect
   std::optional<Trigger> slow;     ///< makes the handler take `slow_delay`
   Millis slow_delay{0};

@@ -15,10 +15,7 @@ Result<std::string> resolve_path(RunContext& ctx, const std::string& path) {
   const TargetSpec& t = ctx.target();
   if (path == "default") return t.path;
   if (path == "large") return t.large_path;
-  if (path == "alternate") {
-    if (!t.alternate_path.empty()) return t.alternate_path;
-    return t.path + (t.path.find('?') == std::string::npos ? "?" : "&") + "idemctl=alternate";
-  }
+  if (path == "alternate") return t.alternate_path;
   const std::string step = path.substr(std::string_view("location:").size());
   auto it = ctx.steps.find(step);
   if (it != ctx.steps.end()) {

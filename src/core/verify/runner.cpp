@@ -33,6 +33,7 @@ std::string missing_prerequisite(const std::string& what, const TargetSpec& t) {
   if (what == "record-ttl" && !t.record_ttl) return "no record TTL declared";
   if (what == "two-targets" && t.base_urls.size() < 2) return "needs two or more --target instances";
   if (what == "large-path" && t.large_path.empty()) return "no large-response path configured";
+  if (what == "alternate-path" && t.alternate_path.empty()) return "no alternate endpoint configured";
   if (what == "alternate-body" && !body_has_placeholder(t)) {
     return "the body template has no {{n}} or {{uuid}} to vary";
   }

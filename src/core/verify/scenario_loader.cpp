@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string> kRequires = {
     "failure-trigger", "slow-trigger",  "crash-trigger",  "lock-ttl",       "record-ttl",
-    "two-targets",     "large-path",    "alternate-body", "two-principals", "executions-url"};
+    "two-targets",     "large-path",    "alternate-path", "alternate-body", "two-principals", "executions-url"};
 const std::vector<std::string> kRequestFields = {
     "key", "raw_key_lines", "key_header", "body", "path", "method", "principal", "trigger",
     "via", "abort_after", "target"};

@@ -96,6 +96,9 @@ TargetSpec reference_target(std::vector<std::string> base_urls, Millis lock_ttl,
   t.crash = Trigger{{{fault, "crash"}}, std::nullopt};
   t.lock_ttl = lock_ttl;
   t.large_path = "/payments?pad=3145728";  // 3 MiB
+  // The reference fingerprint covers the path with its query, so this is another endpoint to it.
+  t.alternate_path = "/payments?idemctl=alternate";
+  t.principals = {"Bearer idemctl-verify-a", "Bearer idemctl-verify-b"};
   t.count = CountMode::ExecutionsUrl;
   t.executions_url = "/__idem/executions?key={{key}}";
   t.executions_pointer = "/executions";

@@ -53,7 +53,8 @@ Result<std::vector<ReportFile>> parse_reports(const std::vector<std::string>& sp
   for (const auto& spec : specs) {
     const size_t eq = spec.find('=');
     const std::string format = spec.substr(0, eq);
-    if (eq == std::string::npos || eq + 1 == spec.size() || (format != "json" && format != "junit")) {
+    if (eq == std::string::npos || eq + 1 == spec.size() ||
+        (format != "json" && format != "junit")) {
       return make_error(ErrorCode::InvalidArgument,
                         "--report: invalid '" + spec + "': expected json=FILE or junit=FILE");
     }
@@ -176,15 +177,15 @@ void register_verify(CLI::App& app, CommandRunner& run) {
                   "Base URL of the service; repeat for several instances of one service. "
                   "None: verify the embedded reference server");
   cmd->add_option("--config", f->config, "Target description file (JSON; see docs/verify.md)");
-  cmd->add_option("--target-kind", f->kind,
-                  "auto (detect idemctl serve), reference, or generic")
+  cmd->add_option("--target-kind", f->kind, "auto (detect idemctl serve), reference, or generic")
       ->check(CLI::IsMember({"auto", "reference", "generic"}))
       ->capture_default_str();
   cmd->add_option("--profile", f->profile, "default, ietf, stripe or fiber")->capture_default_str();
   cmd->add_option("--key-header", f->key_header, "Override: the header carrying the key");
   cmd->add_option("--in-flight", f->in_flight, "Override: 409 or wait");
   cmd->add_option("--server-error", f->server_error, "Override: cached, not-cached or any");
-  cmd->add_option("--mismatch-status", f->mismatch_status, "Override: 4xx status of a reused key, or none");
+  cmd->add_option("--mismatch-status", f->mismatch_status,
+                  "Override: 4xx status of a reused key, or none");
   cmd->add_option("--key-format", f->key_format, "Override: uuid4 or any");
   cmd->add_option("--replay-marker", f->replay_marker, "Override: required or any");
   cmd->add_flag("--key-optional", f->key_optional, "Override: a missing key is not an error");
@@ -196,27 +197,36 @@ void register_verify(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--header", f->headers, "Extra request header 'Name: value' (repeatable)");
   cmd->add_option("--principal", f->principals,
                   "Value of the scope header (Authorization) for a caller; give two");
-  cmd->add_option("--failure-header", f->failure_header, "Header 'Name: value' making the handler answer 5xx");
+  cmd->add_option("--failure-header", f->failure_header,
+                  "Header 'Name: value' making the handler answer 5xx");
   cmd->add_option("--slow-header", f->slow_header, "Header 'Name: value' making the handler slow");
   cmd->add_option("--slow-delay", f->slow_delay, "How long the slow handler takes");
-  cmd->add_option("--crash-header", f->crash_header, "Header 'Name: value' making the holder crash");
+  cmd->add_option("--crash-header", f->crash_header,
+                  "Header 'Name: value' making the holder crash");
   cmd->add_option("--lock-ttl", f->lock_ttl, "The target's declared lock TTL");
   cmd->add_option("--record-ttl", f->record_ttl, "The target's declared record TTL");
-  cmd->add_option("--executions-url", f->executions_url, "URL template answering a count per {{key}}");
-  cmd->add_option("--executions-pointer", f->executions_pointer, "JSON pointer to the count (default /executions)");
+  cmd->add_option("--executions-url", f->executions_url,
+                  "URL template answering a count per {{key}}");
+  cmd->add_option("--executions-pointer", f->executions_pointer,
+                  "JSON pointer to the count (default /executions)");
   cmd->add_option("--resource-id", f->resource_id, "JSON pointer to a resource id in 2xx bodies");
   cmd->add_option("--scenario", f->scenarios, "Another scenario file to run (repeatable)");
-  cmd->add_option("--scenario-dir", f->scenario_dir, "Use this catalogue instead of the built-in one");
-  cmd->add_option("--only", f->only, "Run only these checks (repeatable; opt-in checks too)")->delimiter(',');
+  cmd->add_option("--scenario-dir", f->scenario_dir,
+                  "Use this catalogue instead of the built-in one");
+  cmd->add_option("--only", f->only, "Run only these checks (repeatable; opt-in checks too)")
+      ->delimiter(',');
   cmd->add_option("--skip", f->skip, "Do not run these checks (repeatable)")->delimiter(',');
   cmd->add_flag("--list", f->list, "List the checks and exit");
   cmd->add_flag("--key-expiry", f->key_expiry, "Also run the opt-in key-expiry check");
-  cmd->add_option("--rounds", f->rounds, "Rounds of each burst check")->check(CLI::Range(1, 1000))
+  cmd->add_option("--rounds", f->rounds, "Rounds of each burst check")
+      ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  cmd->add_option("--burst", f->burst, "Simultaneous duplicates per round")->check(CLI::Range(2, 256))
+  cmd->add_option("--burst", f->burst, "Simultaneous duplicates per round")
+      ->check(CLI::Range(2, 256))
       ->capture_default_str();
   cmd->add_option("--timeout", f->timeout, "Per request")->capture_default_str();
-  cmd->add_option("--connect-timeout", f->connect_timeout, "Per connection attempt")->capture_default_str();
+  cmd->add_option("--connect-timeout", f->connect_timeout, "Per connection attempt")
+      ->capture_default_str();
   cmd->add_option("--report", f->reports, "Also write json=FILE or junit=FILE (repeatable)");
   cmd->callback([&run, f] { run = [f] { return run_verify_command(*f); }; });
 }

@@ -24,8 +24,8 @@ Result<std::pair<std::string, std::string>> parse_header_flag(std::string_view f
                                                               const std::string& text) {
   const size_t colon = text.find(':');
   if (colon == std::string::npos || colon == 0) {
-    return make_error(ErrorCode::InvalidArgument, std::string(flag) + ": invalid header '" +
-                                                      text + "': expected 'Name: value'");
+    return make_error(ErrorCode::InvalidArgument, std::string(flag) + ": invalid header '" + text +
+                                                      "': expected 'Name: value'");
   }
   std::string value = text.substr(colon + 1);
   while (!value.empty() && value.front() == ' ') value.erase(0, 1);

@@ -80,7 +80,8 @@ Report verify_raw(const MisbehavingServer& server) {
   target.headers = {{"Content-Type", "application/json"}};
   verify::VerifyOptions options = test_options("default");
   options.timeout = Millis{300};
-  options.only = {"first-executes", "replay-identical", "concurrent-duplicates", "payload-mismatch"};
+  options.only = {"first-executes", "replay-identical", "concurrent-duplicates",
+                  "payload-mismatch"};
   return verify::run_verify(source_catalogue(), target, options);
 }
 

@@ -17,8 +17,9 @@ TEST_CASE("verify: the reference server passes the ietf profile, which judges no
         Ids{"multi-instance", "key-expiry", "replay-marker", "server-error-not-cached"});
 }
 
-TEST_CASE("verify: the stripe profile passes a server that caches 5xx, once told its mismatch status",
-          "[verify]") {
+TEST_CASE(
+    "verify: the stripe profile passes a server that caches 5xx, once told its mismatch status",
+    "[verify]") {
   ServerConfig config = verify_server_config();
   config.guard.cache_5xx = true;
   config.guard.key_format = KeyFormat::Any;

@@ -40,13 +40,14 @@ TEST_CASE("scenario loader: the catalogue holds every check of SEMANTICS section
   std::set<std::string> ids;
   for (const auto& s : idem::test::source_catalogue()) ids.insert(s.id);
   const std::set<std::string> expected = {
-      "missing-key",      "malformed-key",         "first-executes",     "replay-identical",
-      "replay-status",    "replay-headers",        "replay-marker",      "distinct-keys",
-      "concurrent-duplicates", "conflict-shape",   "after-burst-replay", "payload-mismatch",
-      "endpoint-mismatch", "principal-scope",      "server-error-not-cached",
-      "crash-releases-key", "lost-response",       "client-abort",       "large-response",
-      "safe-methods",     "key-expiry",            "multi-instance",     "keys-in-parallel",
-      "header-name"};
+      "missing-key",        "malformed-key",      "first-executes",
+      "replay-identical",   "replay-status",      "replay-headers",
+      "replay-marker",      "distinct-keys",      "concurrent-duplicates",
+      "conflict-shape",     "after-burst-replay", "payload-mismatch",
+      "endpoint-mismatch",  "principal-scope",    "server-error-not-cached",
+      "crash-releases-key", "lost-response",      "client-abort",
+      "large-response",     "safe-methods",       "key-expiry",
+      "multi-instance",     "keys-in-parallel",   "header-name"};
   CHECK(ids == expected);
 }
 
@@ -80,8 +81,8 @@ TEST_CASE("scenario loader: typos, bad statuses and dangling step references are
 }
 
 TEST_CASE("scenario loader: a check id defined twice in one directory is refused", "[verify]") {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("idem-verify-dup-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("idem-verify-dup-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string check =
       R"({"checks": [{"id": "same", "title": "t", "level": "MUST", "steps": [{"send": {}}]}]})";
@@ -104,9 +105,11 @@ TEST_CASE("target config: fields override the base and errors name the JSON path
   CHECK(t->method == "POST");
   CHECK(t->slow_delay == Millis{300});
   CHECK(t->count == CountMode::ExecutionsUrl);
-  auto bad = parse_target_config(R"({"slow_trigger": {"headers": {"X-Slow": "1"}}})", "t.json", base);
+  auto bad =
+      parse_target_config(R"({"slow_trigger": {"headers": {"X-Slow": "1"}}})", "t.json", base);
   REQUIRE_FALSE(bad.ok());
-  CHECK_THAT(bad.error().message, Catch::StartsWith("t.json: $.slow_trigger: expected a field 'delay'"));
+  CHECK_THAT(bad.error().message,
+             Catch::StartsWith("t.json: $.slow_trigger: expected a field 'delay'"));
   auto bad_url = parse_target_config(R"({"targets": "localhost:8080"})", "t.json", base);
   REQUIRE_FALSE(bad_url.ok());
   CHECK_THAT(bad_url.error().message, Catch::Contains("$.targets: expected base URLs"));

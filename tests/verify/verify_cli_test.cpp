@@ -1,7 +1,7 @@
 // The real binary: exit codes 0, 1, 2 and 3 of `idemctl verify`, and its report files.
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <array>
@@ -120,8 +120,9 @@ TEST_CASE("idemctl verify: --list names every check", "[verify][cli]") {
 TEST_CASE("idemctl verify: --report writes JSON and JUnit files", "[verify][cli]") {
   const std::string json_file = temp_path("report.json");
   const std::string junit_file = temp_path("report.xml");
-  const Run r = run_idemctl("verify --only first-executes,replay-identical --report json=" +
-                            json_file + " --report junit=" + junit_file);
+  const Run r =
+      run_idemctl("verify --only first-executes,replay-identical --report json=" + json_file +
+                  " --report junit=" + junit_file);
   INFO(r.output);
   CHECK(r.exit_code == 0);
   std::ifstream json_in(json_file);

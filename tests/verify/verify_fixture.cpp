@@ -64,8 +64,8 @@ ServerConfig verify_server_config(BugMode bug) {
   return c;
 }
 
-Report verify_servers(const std::vector<ServerConfig>& configs, const verify::VerifyOptions& options,
-                      Store* shared_store) {
+Report verify_servers(const std::vector<ServerConfig>& configs,
+                      const verify::VerifyOptions& options, Store* shared_store) {
   CurlGlobal curl;
   std::vector<std::unique_ptr<TestServer>> servers;
   std::vector<std::string> urls;
@@ -77,7 +77,8 @@ Report verify_servers(const std::vector<ServerConfig>& configs, const verify::Ve
   }
   verify::TargetSpec target =
       verify::reference_target(urls, configs.front().guard.lock_ttl, kTestSlowDelay);
-  if (configs.front().guard.ttl < std::chrono::minutes(1)) target.record_ttl = configs.front().guard.ttl;
+  if (configs.front().guard.ttl < std::chrono::minutes(1))
+    target.record_ttl = configs.front().guard.ttl;
   return verify::run_verify(source_catalogue(), target, options);
 }
 

@@ -33,8 +33,8 @@ ServerConfig verify_server_config(BugMode bug = BugMode::None);
 
 /// Starts one server per entry of `configs` (sharing `shared_store` when given), verifies them
 /// as instances of one service with `options`, and stops them.
-Report verify_servers(const std::vector<ServerConfig>& configs, const verify::VerifyOptions& options,
-                      Store* shared_store = nullptr);
+Report verify_servers(const std::vector<ServerConfig>& configs,
+                      const verify::VerifyOptions& options, Store* shared_store = nullptr);
 Report verify_server(const ServerConfig& config, const verify::VerifyOptions& options);
 
 std::set<std::string> ids_with(const Report& report, Verdict verdict);

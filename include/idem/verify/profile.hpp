@@ -14,13 +14,13 @@ namespace idem::verify {
 struct Profile {
   std::string name = "default";
   std::string key_header = "Idempotency-Key";
-  std::string missing_key = "reject";      ///< reject (400) | optional (not judged)
-  std::string key_format = "uuid4";        ///< uuid4 | any
-  std::string in_flight = "conflict";      ///< conflict (409) | wait (duplicates get the replay)
-  std::string server_error = "not-cached"; ///< not-cached | cached | any (not judged)
-  std::string mismatch = "422";            ///< the status of a reused key; "none" = not judged
-  std::string replay_marker = "required";  ///< required | any
-  std::string malformed = "400";           ///< 400 | 4xx
+  std::string missing_key = "reject";       ///< reject (400) | optional (not judged)
+  std::string key_format = "uuid4";         ///< uuid4 | any
+  std::string in_flight = "conflict";       ///< conflict (409) | wait (duplicates get the replay)
+  std::string server_error = "not-cached";  ///< not-cached | cached | any (not judged)
+  std::string mismatch = "422";             ///< the status of a reused key; "none" = not judged
+  std::string replay_marker = "required";   ///< required | any
+  std::string malformed = "400";            ///< 400 | 4xx
 
   /// The value of axis `name` ("in_flight", ...); empty for an unknown axis.
   std::string axis(std::string_view name) const;

@@ -23,20 +23,20 @@ struct RequestSpec {
   std::optional<std::string> key;  ///< symbolic name, a fresh UUID v4 per run; none = no key
   std::optional<std::vector<std::string>> raw_key_lines;  ///< literal key header lines
   std::string key_header = "profile";  ///< "profile" or "alternate" (the other spelling)
-  std::string body = "default";   ///< default | alternate
-  std::string path = "default";   ///< default | alternate | large | location:STEP
-  std::string method;             ///< empty: the target's method
-  int principal = 0;              ///< index into the target's principals
-  std::string trigger;            ///< empty | failure | slow | crash
-  bool via_drop_proxy = false;    ///< through the FaultProxy, which loses the answer
-  std::optional<Millis> abort_after;  ///< the client gives up after this long
-  int target = 0;                 ///< index into the base URLs (modulo their count)
+  std::string body = "default";        ///< default | alternate
+  std::string path = "default";        ///< default | alternate | large | location:STEP
+  std::string method;                  ///< empty: the target's method
+  int principal = 0;                   ///< index into the target's principals
+  std::string trigger;                 ///< empty | failure | slow | crash
+  bool via_drop_proxy = false;         ///< through the FaultProxy, which loses the answer
+  std::optional<Millis> abort_after;   ///< the client gives up after this long
+  int target = 0;                      ///< index into the base URLs (modulo their count)
 };
 
 struct Expectation {
-  std::vector<Condition> when;  ///< judged only when every condition holds
-  bool warn = false;            ///< a miss is a WARN, not a FAIL
-  std::vector<std::string> status;      ///< "201", "2xx", "$in_flight", "$mismatch", ...
+  std::vector<Condition> when;      ///< judged only when every condition holds
+  bool warn = false;                ///< a miss is a WARN, not a FAIL
+  std::vector<std::string> status;  ///< "201", "2xx", "$in_flight", "$mismatch", ...
   std::vector<std::string> not_status;
   std::optional<bool> answered;         ///< false: the exchange must end without an answer
   std::string status_equals;            ///< step id
@@ -48,8 +48,8 @@ struct Expectation {
   std::optional<long long> executions;  ///< count for the step's key after the step
   std::vector<std::string> headers_present;
   std::vector<std::string> headers_absent;
-  HeaderList header_values;             ///< header must be present with this value
-  std::string headers_equal_step;       ///< names present there must be equal here
+  HeaderList header_values;        ///< header must be present with this value
+  std::string headers_equal_step;  ///< names present there must be equal here
   std::vector<std::string> headers_equal_names;
   bool problem_json = false;
   std::vector<std::string> where_status;  ///< bursts: judge only responses with these statuses

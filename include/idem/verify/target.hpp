@@ -45,7 +45,7 @@ struct TargetSpec {
   std::optional<Millis> lock_ttl;
   std::optional<Millis> record_ttl;
   CountMode count = CountMode::BodyIdentity;
-  std::string executions_url;      ///< "/__idem/executions?key={{key}}", relative to a base URL
+  std::string executions_url;  ///< "/__idem/executions?key={{key}}", relative to a base URL
   std::string executions_pointer = "/executions";
   std::string resource_id_pointer;  ///< "/id"
 };

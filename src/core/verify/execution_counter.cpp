@@ -45,8 +45,8 @@ Result<long long> count_from_url(RunContext& ctx, const std::string& key, int pr
     const ClientResponse res = ctx.shared.client.send(r);
     const std::string where = "executions counter " + r.url;
     if (!res.ok()) {
-      return make_error(ErrorCode::Unavailable, where + ": " + std::string(to_string(res.error)) +
-                                                    " " + res.error_message);
+      return make_error(ErrorCode::Unavailable,
+                        where + ": " + std::string(to_string(res.error)) + " " + res.error_message);
     }
     if (res.response.status != 200) {
       return make_error(ErrorCode::Unavailable,

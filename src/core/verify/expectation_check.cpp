@@ -108,8 +108,8 @@ std::string judge_exchange(RunContext& ctx, const Exchange& ex, const Expectatio
                         xr.body == r.body);
     }
     if (!found) {
-      return label + "status " + std::to_string(r.status) +
-             " and body match no 2xx answer of '" + e.identical_to_any_2xx_of + "'";
+      return label + "status " + std::to_string(r.status) + " and body match no 2xx answer of '" +
+             e.identical_to_any_2xx_of + "'";
     }
   }
   if (!e.not_replay_of.empty()) {
@@ -144,8 +144,8 @@ std::string judge_exchange(RunContext& ctx, const Exchange& ex, const Expectatio
       if (!want) continue;
       const auto have = find_header(r.headers, name);
       if (have != want) {
-        return label + name + (have ? ": " + *have : " is absent") + " (first answer had " +
-               *want + ")";
+        return label + name + (have ? ": " + *have : " is absent") + " (first answer had " + *want +
+               ")";
       }
     }
   }
@@ -167,7 +167,8 @@ std::string describe(const Expectation& e, const Profile& p) {
     parts.push_back("a replay of a 2xx answer of '" + e.identical_to_any_2xx_of + "'");
   }
   if (!e.not_replay_of.empty()) parts.push_back("not a replay of '" + e.not_replay_of + "'");
-  if (!e.body_differs.empty()) parts.push_back("a body other than that of '" + e.body_differs + "'");
+  if (!e.body_differs.empty())
+    parts.push_back("a body other than that of '" + e.body_differs + "'");
   if (e.executions) parts.push_back(std::to_string(*e.executions) + " execution(s) of the key");
   if (!e.headers_present.empty()) parts.push_back("headers " + join(e.headers_present));
   if (!e.headers_absent.empty()) parts.push_back("no " + join(e.headers_absent, " or "));
@@ -216,8 +217,7 @@ bool status_matches(int status, const std::string& token, const Profile& profile
   return std::to_string(status) == t;
 }
 
-Judgement judge(RunContext& ctx, const Step& step, const StepResult& result,
-                const Expectation& e) {
+Judgement judge(RunContext& ctx, const Step& step, const StepResult& result, const Expectation& e) {
   Judgement j = judge_exchanges(ctx, step, result, e);
   if (j.verdict != Verdict::Pass && result.exchanges.size() > 1) {
     j.reason += " [answers: " + tally(result.exchanges) + "]";
@@ -238,13 +238,14 @@ Judgement judge_exchanges(RunContext& ctx, const Step& step, const StepResult& r
       continue;
     }
     bool in = false;
-    for (const auto& t : e.where_status) in = in || (ex.response.ok() && status_matches(ex.response.response.status, t, p));
+    for (const auto& t : e.where_status)
+      in = in || (ex.response.ok() && status_matches(ex.response.response.status, t, p));
     if (in) scope.push_back(&ex);
   }
   if (scope.empty() && !result.exchanges.empty()) {
     j.verdict = e.skip_if_none ? Verdict::Skip : miss;
-    j.reason = step.id + ": no answer with status " + describe_statuses(e.where_status, p) +
-               " to judge";
+    j.reason =
+        step.id + ": no answer with status " + describe_statuses(e.where_status, p) + " to judge";
     return j;
   }
   for (const Exchange* ex : scope) {

@@ -45,8 +45,7 @@ std::string run_header_name_check(RunShared& shared, CheckResult& result) {
   const std::string header = shared.options.profile.key_header;
   const std::string alternate = alternate_key_header(header);
   if (!other.replayed) {
-    result.reason = "no replay with " + header + " nor with " + alternate +
-                    "; nothing to suggest";
+    result.reason = "no replay with " + header + " nor with " + alternate + "; nothing to suggest";
     return "";
   }
   result.verdict = Verdict::Warn;
@@ -55,8 +54,9 @@ std::string run_header_name_check(RunShared& shared, CheckResult& result) {
   std::vector<Exchange> all = own.exchanges;
   all.insert(all.end(), other.exchanges.begin(), other.exchanges.end());
   result.exchanges = to_records(all);
-  return "the target keys requests by " + alternate + ", not " + header + ": run with --key-header " +
-         alternate + (alternate == "X-Idempotency-Key" ? " (or --profile fiber)" : "");
+  return "the target keys requests by " + alternate + ", not " + header +
+         ": run with --key-header " + alternate +
+         (alternate == "X-Idempotency-Key" ? " (or --profile fiber)" : "");
 }
 
 }  // namespace idem::verify

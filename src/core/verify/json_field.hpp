@@ -31,7 +31,9 @@ class JsonField {
 
   const nlohmann::json& json() const { return value_; }
   const std::string& path() const { return path_; }
-  [[noreturn]] void fail(const std::string& expected) const { throw JsonFieldError(path_, expected); }
+  [[noreturn]] void fail(const std::string& expected) const {
+    throw JsonFieldError(path_, expected);
+  }
 
   /// Requires an object and rejects members not in `allowed` (catches typos).
   void expect_object(const std::vector<std::string>& allowed) const;
@@ -43,7 +45,7 @@ class JsonField {
   std::string as_string() const;
   long long as_int(long long min, long long max) const;
   bool as_bool() const;
-  Millis as_duration() const;  ///< "300ms", "2s"
+  Millis as_duration() const;                       ///< "300ms", "2s"
   std::vector<std::string> as_string_list() const;  ///< a string or an array of strings
 
   std::optional<std::string> string_or(const std::string& name) const;

@@ -6,9 +6,9 @@ namespace idem::verify {
 namespace {
 
 Error bad_value(std::string_view axis, std::string_view value, std::string_view expected) {
-  return make_error(ErrorCode::InvalidArgument, "invalid value '" + std::string(value) +
-                                                    "' for " + std::string(axis) +
-                                                    ": expected " + std::string(expected));
+  return make_error(ErrorCode::InvalidArgument, "invalid value '" + std::string(value) + "' for " +
+                                                    std::string(axis) + ": expected " +
+                                                    std::string(expected));
 }
 
 bool is_status(std::string_view v) {
@@ -32,8 +32,8 @@ std::string Profile::axis(std::string_view n) const {
 }
 
 const std::vector<std::string>& profile_axes() {
-  static const std::vector<std::string> axes = {"key_header",   "missing_key", "key_format",
-                                                "in_flight",    "server_error", "mismatch",
+  static const std::vector<std::string> axes = {"key_header",    "missing_key",  "key_format",
+                                                "in_flight",     "server_error", "mismatch",
                                                 "replay_marker", "malformed"};
   return axes;
 }
@@ -90,7 +90,8 @@ Result<void> set_axis(Profile& p, std::string_view axis, std::string_view value)
     p.key_header = std::string(value);
     return {};
   }
-  if (axis == "missing_key") return one_of({"reject", "optional"}, p.missing_key, "reject or optional");
+  if (axis == "missing_key")
+    return one_of({"reject", "optional"}, p.missing_key, "reject or optional");
   if (axis == "key_format") return one_of({"uuid4", "any"}, p.key_format, "uuid4 or any");
   if (axis == "in_flight") {
     if (value == "409") value = "conflict";
@@ -104,7 +105,8 @@ Result<void> set_axis(Profile& p, std::string_view axis, std::string_view value)
     p.mismatch = std::string(value);
     return {};
   }
-  if (axis == "replay_marker") return one_of({"required", "any"}, p.replay_marker, "required or any");
+  if (axis == "replay_marker")
+    return one_of({"required", "any"}, p.replay_marker, "required or any");
   if (axis == "malformed") return one_of({"400", "4xx"}, p.malformed, "400 or 4xx");
   return make_error(ErrorCode::InvalidArgument, "unknown profile axis '" + std::string(axis) + "'");
 }

@@ -31,13 +31,16 @@ std::string missing_prerequisite(const std::string& what, const TargetSpec& t) {
   if (what == "crash-trigger" && !t.crash) return "no crash trigger configured";
   if (what == "lock-ttl" && !t.lock_ttl) return "no lock TTL declared";
   if (what == "record-ttl" && !t.record_ttl) return "no record TTL declared";
-  if (what == "two-targets" && t.base_urls.size() < 2) return "needs two or more --target instances";
+  if (what == "two-targets" && t.base_urls.size() < 2)
+    return "needs two or more --target instances";
   if (what == "large-path" && t.large_path.empty()) return "no large-response path configured";
-  if (what == "alternate-path" && t.alternate_path.empty()) return "no alternate endpoint configured";
+  if (what == "alternate-path" && t.alternate_path.empty())
+    return "no alternate endpoint configured";
   if (what == "alternate-body" && !body_has_placeholder(t)) {
     return "the body template has no {{n}} or {{uuid}} to vary";
   }
-  if (what == "two-principals" && t.principals.size() < 2) return "fewer than two principals configured";
+  if (what == "two-principals" && t.principals.size() < 2)
+    return "fewer than two principals configured";
   if (what == "executions-url" && t.count != CountMode::ExecutionsUrl) {
     return "no executions URL configured";
   }
@@ -65,7 +68,8 @@ struct UrlHostPort {
 Result<UrlHostPort> host_port_of(const std::string& url) {
   const size_t scheme = url.find("://");
   if (scheme == std::string::npos) {
-    return make_error(ErrorCode::InvalidArgument, "target '" + url + "': expected http://HOST[:PORT]");
+    return make_error(ErrorCode::InvalidArgument,
+                      "target '" + url + "': expected http://HOST[:PORT]");
   }
   const bool tls = url.compare(0, scheme, "https") == 0;
   std::string authority = url.substr(scheme + 3);
@@ -75,20 +79,23 @@ Result<UrlHostPort> host_port_of(const std::string& url) {
   if (!authority.empty() && authority.front() == '[') {
     const size_t close = authority.find(']');
     out.host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') out.port = authority.substr(close + 2);
+    if (close + 1 < authority.size() && authority[close + 1] == ':')
+      out.port = authority.substr(close + 2);
   } else if (const size_t colon = authority.rfind(':'); colon != std::string::npos) {
     out.host = authority.substr(0, colon);
     out.port = authority.substr(colon + 1);
   }
   if (out.host.empty() || out.port.empty()) {
-    return make_error(ErrorCode::InvalidArgument, "target '" + url + "': expected http://HOST[:PORT]");
+    return make_error(ErrorCode::InvalidArgument,
+                      "target '" + url + "': expected http://HOST[:PORT]");
   }
   return out;
 }
 
 // One non-blocking connect, bounded by `timeout`.
 bool can_connect(const addrinfo& ai, Millis timeout) {
-  const int fd = ::socket(ai.ai_family, ai.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai.ai_protocol);
+  const int fd =
+      ::socket(ai.ai_family, ai.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai.ai_protocol);
   if (fd < 0) return false;
   bool ok = ::connect(fd, ai.ai_addr, ai.ai_addrlen) == 0;
   if (!ok && errno == EINPROGRESS) {
@@ -132,11 +139,13 @@ Result<void> probe_targets(const TargetSpec& target, Millis connect_timeout) {
       return make_error(ErrorCode::Unavailable, url + ": cannot resolve " + hp->host);
     }
     bool ok = false;
-    for (const addrinfo* ai = found; ai && !ok; ai = ai->ai_next) ok = can_connect(*ai, connect_timeout);
+    for (const addrinfo* ai = found; ai && !ok; ai = ai->ai_next)
+      ok = can_connect(*ai, connect_timeout);
     ::freeaddrinfo(found);
     if (!ok) {
-      return make_error(ErrorCode::Unavailable,
-                        url + ": no connection within " + std::to_string(connect_timeout.count()) + " ms");
+      return make_error(
+          ErrorCode::Unavailable,
+          url + ": no connection within " + std::to_string(connect_timeout.count()) + " ms");
     }
   }
   return {};
@@ -172,8 +181,10 @@ Report run_verify(const std::vector<Scenario>& catalogue, const TargetSpec& targ
       result = run_scenario(shared, s);
     }
     // INFO checks never fail a run (SEMANTICS §3: a hint).
-    if (s.level == CheckLevel::Info && result.verdict == Verdict::Fail) result.verdict = Verdict::Warn;
-    result.duration = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - check_started);
+    if (s.level == CheckLevel::Info && result.verdict == Verdict::Fail)
+      result.verdict = Verdict::Warn;
+    result.duration =
+        std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - check_started);
     report.checks.push_back(std::move(result));
   }
   if (shared.proxy) shared.proxy->stop();

@@ -16,12 +16,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kRequires = {
-    "failure-trigger", "slow-trigger",  "crash-trigger",  "lock-ttl",       "record-ttl",
-    "two-targets",     "large-path",    "alternate-path", "alternate-body", "two-principals", "executions-url"};
-const std::vector<std::string> kRequestFields = {
-    "key", "raw_key_lines", "key_header", "body", "path", "method", "principal", "trigger",
-    "via", "abort_after", "target"};
+const std::vector<std::string> kRequires = {"failure-trigger", "slow-trigger",   "crash-trigger",
+                                            "lock-ttl",        "record-ttl",     "two-targets",
+                                            "large-path",      "alternate-path", "alternate-body",
+                                            "two-principals",  "executions-url"};
+const std::vector<std::string> kRequestFields = {"key",  "raw_key_lines", "key_header", "body",
+                                                 "path", "method",        "principal",  "trigger",
+                                                 "via",  "abort_after",   "target"};
 
 std::vector<Condition> read_conditions(const JsonField& f) {
   if (!f.json().is_object()) f.fail("expected an object of profile axes to values");
@@ -44,8 +45,10 @@ void check_status_tokens(const JsonField& f, const std::vector<std::string>& tok
     const bool cls = t.size() == 3 && t[0] >= '1' && t[0] <= '5' && t.substr(1) == "xx";
     const bool num = t.size() == 3 && std::all_of(t.begin(), t.end(), ::isdigit);
     if (!cls && !num && !kSymbols.count(t)) {
-      f.fail("expected statuses like \"201\", \"2xx\" or one of $in_flight, $mismatch, "
-             "$missing_key, $malformed; got \"" + t + "\"");
+      f.fail(
+          "expected statuses like \"201\", \"2xx\" or one of $in_flight, $mismatch, "
+          "$missing_key, $malformed; got \"" +
+          t + "\"");
     }
   }
 }
@@ -59,7 +62,8 @@ RequestSpec read_request(const JsonField& f, const std::vector<std::string>& ext
   if (f.has("key") && !f.at("key").json().is_null()) r.key = f.at("key").as_string();
   if (f.has("raw_key_lines")) r.raw_key_lines = f.at("raw_key_lines").as_string_list();
   if (auto v = f.string_or("key_header")) {
-    if (*v != "profile" && *v != "alternate") f.at("key_header").fail("expected profile or alternate");
+    if (*v != "profile" && *v != "alternate")
+      f.at("key_header").fail("expected profile or alternate");
     r.key_header = *v;
   }
   if (auto v = f.string_or("body")) {
@@ -102,11 +106,26 @@ std::string step_ref(const JsonField& f, const std::set<std::string>& earlier, b
 
 Expectation read_expectation(const JsonField& f, const std::set<std::string>& earlier,
                              const std::string& self) {
-  f.expect_object({"when", "severity", "status", "not_status", "answered", "status_equals",
-                   "body_equals", "identical_to", "identical_to_any_2xx_of", "not_replay_of",
-                   "body_differs", "executions", "headers_present", "headers_absent",
-                   "header_values", "headers_equal", "problem_json", "where_status",
-                   "if_none", "max_elapsed_slow_factor"});
+  f.expect_object({"when",
+                   "severity",
+                   "status",
+                   "not_status",
+                   "answered",
+                   "status_equals",
+                   "body_equals",
+                   "identical_to",
+                   "identical_to_any_2xx_of",
+                   "not_replay_of",
+                   "body_differs",
+                   "executions",
+                   "headers_present",
+                   "headers_absent",
+                   "header_values",
+                   "headers_equal",
+                   "problem_json",
+                   "where_status",
+                   "if_none",
+                   "max_elapsed_slow_factor"});
   Expectation e;
   if (f.has("when")) e.when = read_conditions(f.at("when"));
   if (auto v = f.string_or("severity")) {
@@ -122,13 +141,15 @@ Expectation read_expectation(const JsonField& f, const std::set<std::string>& ea
     check_status_tokens(f.at("not_status"), e.not_status);
   }
   if (f.has("answered")) e.answered = f.at("answered").as_bool();
-  if (f.has("status_equals")) e.status_equals = step_ref(f.at("status_equals"), earlier, false, self);
+  if (f.has("status_equals"))
+    e.status_equals = step_ref(f.at("status_equals"), earlier, false, self);
   if (f.has("body_equals")) e.body_equals = step_ref(f.at("body_equals"), earlier, false, self);
   if (f.has("identical_to")) e.identical_to = step_ref(f.at("identical_to"), earlier, false, self);
   if (f.has("identical_to_any_2xx_of")) {
     e.identical_to_any_2xx_of = step_ref(f.at("identical_to_any_2xx_of"), earlier, false, self);
   }
-  if (f.has("not_replay_of")) e.not_replay_of = step_ref(f.at("not_replay_of"), earlier, false, self);
+  if (f.has("not_replay_of"))
+    e.not_replay_of = step_ref(f.at("not_replay_of"), earlier, false, self);
   if (f.has("body_differs")) e.body_differs = step_ref(f.at("body_differs"), earlier, false, self);
   if (f.has("executions")) e.executions = f.at("executions").as_int(0, 1'000'000);
   if (f.has("headers_present")) e.headers_present = f.at("headers_present").as_string_list();
@@ -208,7 +229,8 @@ Step read_step(const JsonField& f, std::set<std::string>& earlier, size_t index)
   if (f.has("expect")) {
     const JsonField e = f.at("expect");
     if (e.json().is_array()) {
-      for (const JsonField& item : e.items()) s.expect.push_back(read_expectation(item, earlier, s.id));
+      for (const JsonField& item : e.items())
+        s.expect.push_back(read_expectation(item, earlier, s.id));
     } else {
       s.expect.push_back(read_expectation(e, earlier, s.id));
     }
@@ -227,8 +249,8 @@ CheckLevel read_level(const JsonField& f) {
 }
 
 Scenario read_scenario(const JsonField& f, const std::string& file) {
-  f.expect_object({"id", "title", "level", "rounds", "opt_in", "requires", "skip_when",
-                   "builtin", "steps"});
+  f.expect_object(
+      {"id", "title", "level", "rounds", "opt_in", "requires", "skip_when", "builtin", "steps"});
   Scenario s;
   s.file = file;
   s.id = f.at("id").as_string();
@@ -350,8 +372,8 @@ Result<std::string> find_scenario_dir() {
   }
   std::string tried;
   for (const auto& dir : candidates) tried += (tried.empty() ? "" : ", ") + dir;
-  return make_error(ErrorCode::Unavailable, "no scenario directory found (tried " + tried +
-                                                "); set IDEMCTL_SCENARIOS");
+  return make_error(ErrorCode::Unavailable,
+                    "no scenario directory found (tried " + tried + "); set IDEMCTL_SCENARIOS");
 }
 
 }  // namespace idem::verify

@@ -131,8 +131,8 @@ CheckResult run_scenario(RunShared& shared, const Scenario& scenario) {
   result.title = scenario.title;
   result.level = scenario.level;
   const Profile& profile = shared.options.profile;
-  const int rounds = scenario.rounds_from_option ? std::max(1, shared.options.rounds)
-                                                 : scenario.rounds;
+  const int rounds =
+      scenario.rounds_from_option ? std::max(1, shared.options.rounds) : scenario.rounds;
   std::string skip_reason;
   for (int round = 0; round < rounds; ++round) {
     RunContext ctx{shared, ++shared.run_counter, {}, {}, {}, {}};

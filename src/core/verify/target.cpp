@@ -58,7 +58,8 @@ void read_config(const JsonField& root, TargetSpec& t) {
     t.principals = root.at("principals").as_string_list();
     if (t.principals.size() < 2) root.at("principals").fail("expected two or more values");
   }
-  if (root.has("failure_trigger")) t.failure = read_trigger(root.at("failure_trigger"), false, nullptr);
+  if (root.has("failure_trigger"))
+    t.failure = read_trigger(root.at("failure_trigger"), false, nullptr);
   if (root.has("slow_trigger")) t.slow = read_trigger(root.at("slow_trigger"), true, &t.slow_delay);
   if (root.has("crash_trigger")) t.crash = read_trigger(root.at("crash_trigger"), false, nullptr);
   if (root.has("lock_ttl")) t.lock_ttl = root.at("lock_ttl").as_duration();

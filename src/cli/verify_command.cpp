@@ -112,6 +112,9 @@ int run_verify_command(const VerifyFlags& f) {
   }
   std::unique_ptr<ReferenceServer> embedded;
   const bool no_target = f.targets.empty() && base.base_urls.empty();
+  if (no_target && !f.config.empty()) {
+    return fail_usage(f.config + ": $.targets: expected base URLs (or give --target)");
+  }
   if (no_target) {
     ServerConfig c;
     c.host = "127.0.0.1";

@@ -134,3 +134,25 @@ TEST_CASE("idemctl verify: --report writes JSON and JUnit files", "[verify][cli]
   std::filesystem::remove(json_file);
   std::filesystem::remove(junit_file);
 }
+
+TEST_CASE("idemctl verify: a --config target description is used, and a bad one exits 2",
+          "[verify][cli]") {
+  TestServer server(verify_server_config());
+  const std::string file = temp_path("target.json");
+  std::ofstream(file) << R"({"targets": [")" << server.server().base_url() << R"("],
+      "headers": {"Content-Type": "application/json"},
+      "failure_trigger": {"headers": {"Idemctl-Fault": "status=503"}},
+      "executions": {"url": "/__idem/executions?key={{key}}"}})";
+  const Run ok = run_idemctl("verify --config " + file +
+                             " --only first-executes,server-error-not-cached,principal-scope");
+  INFO(ok.output);
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.output, Catch::Contains("fewer than two principals"));  // generic: not guessed
+
+  std::ofstream(file) << R"({"targets": ["http://127.0.0.1:1"], "lock_ttl": 30})";
+  const Run bad = run_idemctl("verify --config " + file);
+  std::filesystem::remove(file);
+  INFO(bad.output);
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Catch::Contains(file + ": $.lock_ttl: expected a duration"));
+}

@@ -20,8 +20,12 @@ Result<RedisPool::Lease> RedisPool::acquire() {
     while (!idle_.empty()) {
       std::unique_ptr<RedisConnection> conn = std::move(idle_.back());
       idle_.pop_back();
+      // The check is a syscall: make it outside the lock, which every request takes.
+      lock.unlock();
       if (!conn->closed_by_peer()) return Lease(*this, std::move(conn));
-      --open_;  // the server went away while it sat idle: drop it, try the next
+      conn.reset();  // the server went away while it sat idle: drop it, try the next
+      lock.lock();
+      --open_;
     }
     if (open_ < max_size_) break;
     if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&

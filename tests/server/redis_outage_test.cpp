@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "idem/fingerprint.hpp"
 #include "idem/key.hpp"
 #include "support/redis_process.hpp"
 #include "support/redis_servers.hpp"
@@ -105,4 +106,34 @@ TEST_CASE("Redis outage: killed mid-burst, answers are correct or 503, no double
   CHECK(replay.header("Idempotent-Replayed") == "true");
   CHECK(replay.body == fresh.body);
   CHECK(servers.executions(key) == 1);
+}
+
+TEST_CASE("Redis outage: a response that cannot be stored is still answered and counted in "
+          "/metrics",
+          "[redis][server][outage]") {
+  RedisProcess redis;
+  TestServer server(quiet_config(), open_redis_store(redis.url(), "idem-test:"));
+  const std::string key = new_uuid4();
+  const auto* store = dynamic_cast<const RedisStore*>(&server.server().store());
+  REQUIRE(store != nullptr);
+  const std::string redis_key = store->redis_key(scoped_record_key("", key));
+
+  Exchange answer;
+  std::thread client([&] {
+    answer = send(server.port(), "POST", "/payments",
+                  {{"Idempotency-Key", key}, {"Idemctl-Fault", "delay=1s"}}, kPaymentBody);
+  });
+  // Redis dies while the handler runs: after the claim, before the completion.
+  bool claimed = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!claimed && std::chrono::steady_clock::now() < deadline) {
+    claimed = redis_command(redis.port(), {"EXISTS", redis_key}) == "1";
+    if (!claimed) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling, bounded
+  }
+  redis.kill();
+  client.join();
+  REQUIRE(claimed);
+  CHECK(answer.status == 201);
+  const Exchange metrics = send(server.port(), "GET", "/metrics");
+  CHECK_THAT(metrics.body, Catch::Contains("idem_store_write_failures_total 1"));
 }

@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -211,4 +212,41 @@ TEST_CASE("Server on Redis: an HTTP request with a new key costs 2 Redis command
   REQUIRE(replay.status == 201);
   CHECK(replay.header("Idempotent-Replayed") == "true");
   CHECK(commands.count() == 1);
+}
+
+TEST_CASE("RedisStore: a username and password in the URL authenticate as that ACL user",
+          "[redis]") {
+  RedisProcess redis;
+  redis_command(redis.port(), {"ACL", "SETUSER", "alice", "on", ">pa:ss@1", "~*", "+@all"});
+  const std::string base = "@127.0.0.1:" + std::to_string(redis.port());
+  auto store = RedisStore::open("redis://alice:pa%3Ass%401" + base, StoreOptions{});
+  INFO((store.ok() ? std::string() : store.error().message));
+  REQUIRE(store.ok());
+  auto c = (*store)->claim("k", "fp", std::chrono::seconds(30));
+  REQUIRE(c.ok());
+  CHECK(c->state == ClaimState::Claimed);
+  auto wrong = RedisStore::open("redis://alice:nope" + base, StoreOptions{});
+  REQUIRE(!wrong.ok());
+  CHECK(wrong.error().code == ErrorCode::InvalidArgument);
+  CHECK_THAT(wrong.error().message, Catch::Contains("AUTH"));
+}
+
+TEST_CASE("RedisStore: with wait_for_store, opening waits for a Redis that comes up later",
+          "[redis]") {
+  RedisProcess redis;
+  redis.kill();
+  StoreOptions options;
+  options.wait_for_store = std::chrono::seconds(10);
+  std::atomic<bool> returned{false};
+  Result<std::unique_ptr<RedisStore>> store = make_error(ErrorCode::Internal, "not run");
+  std::thread opener([&] {
+    store = RedisStore::open(redis.url(), options);
+    returned = true;
+  });
+  CHECK(!returned);  // it waits instead of failing at once
+  redis.restart();
+  opener.join();
+  INFO((store.ok() ? std::string() : store.error().message));
+  REQUIRE(store.ok());
+  CHECK((*store)->ping().ok());
 }

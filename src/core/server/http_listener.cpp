@@ -24,6 +24,12 @@ int port_of(const sockaddr_storage& addr) {
 }  // namespace
 
 Result<int> HttpListener::bind(const std::string& host, int port, int backlog) {
+  // httplib's default also sets SO_REUSEPORT, which lets a second server bind a port that is
+  // already serving and silently split its traffic. Only SO_REUSEADDR (fast restarts) is kept.
+  set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   int bound = port;
   if (port == 0) {
     bound = bind_to_any_port(host);

@@ -1,21 +1,18 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): `idemctl serve` backed by Redis vs backed by memory, with wrk, plus
-# `redis-benchmark -t set` on the same Redis as the ceiling. Prints throughput and p99 of each
-# and the ratios redis/memory. Everything on 127.0.0.1; every process is stopped on exit.
-#   bench/redis.sh [path/to/idemctl]   (default: build/idemctl)
-# Knobs: DURATION (10s), THREADS (2), CONNECTIONS (50).
+# What does Redis cost? `idemctl serve` backed by Redis vs backed by memory in one session
+# (wrk: fresh keys, then replays of one key), and `redis-benchmark -t set` on the same Redis as
+# the ceiling. Prints throughput and p99 of each and the ratios redis/memory.
+# Goal (issue 3): Redis-backed fresh-key throughput >= 0.5x memory-backed.
+# Everything on 127.0.0.1; the redis-server and both servers are stopped on exit.
+# Knobs: DURATION (10s), CONNECTIONS (50), THREADS (2), IDEMCTL (build/idemctl).
 set -euo pipefail
-
-here=$(cd "$(dirname "$0")" && pwd)
-idemctl=${1:-$here/../build/idemctl}
-duration=${DURATION:-10s}
-threads=${THREADS:-2}
-connections=${CONNECTIONS:-50}
-
+cd "$(dirname "$0")/.."
+IDEMCTL=${IDEMCTL:-build/idemctl}
 for tool in wrk redis-server redis-cli redis-benchmark curl; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found (apt-get install wrk redis-server curl)" >&2; exit 2; }
+  command -v "$tool" >/dev/null || { echo "bench: $tool missing: apt-get install wrk redis-server redis-tools curl" >&2; exit 2; }
 done
-[[ -x "$idemctl" ]] || { echo "bench: $idemctl not built (cmake --build build)" >&2; exit 2; }
+[ -x "$IDEMCTL" ] || { echo "bench: $IDEMCTL missing: run scripts/build.sh" >&2; exit 2; }
+. bench/lib.sh
 
 work=$(mktemp -d /tmp/idem-bench-XXXXXX)
 pids=()
@@ -27,16 +24,18 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# redis-server on a free port above the kernel's ephemeral range; a clash makes it exit and we
+# try another. Sets REDIS_PORT.
 start_redis() {
-  local attempt i
-  for attempt in 1 2 3 4 5; do
-    redis_port=$((60001 + RANDOM % 5000))
-    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+  local pid
+  for _ in 1 2 3 4 5; do
+    REDIS_PORT=$((61001 + RANDOM % 4000))
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
       </dev/null >"$work/redis.log" 2>&1 &
-    local pid=$!
-    for i in $(seq 1 100); do
+    pid=$!
+    for _ in $(seq 1 100); do
       kill -0 "$pid" 2>/dev/null || break
-      if [[ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" == PONG ]]; then
+      if [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; then
         pids+=("$pid")
         return 0
       fi
@@ -44,73 +43,45 @@ start_redis() {
     done
     kill -9 "$pid" 2>/dev/null || true
   done
-  echo "bench: redis-server did not start" >&2
+  echo "bench: redis-server did not start: $(tail -3 "$work/redis.log")" >&2
   exit 3
-}
-
-# Starts `idemctl serve` on a free port (it picks one: --listen 127.0.0.1:0) and sets $port.
-start_serve() {
-  local log=$work/serve-$1.log i
-  shift
-  "$idemctl" serve --listen 127.0.0.1:0 -q "$@" </dev/null >"$log" 2>&1 &
-  pids+=("$!")
-  for i in $(seq 1 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$log")
-    [[ -n "$port" ]] && return 0
-    sleep 0.1
-  done
-  echo "bench: idemctl serve did not start:" >&2
-  cat "$log" >&2
-  exit 3
-}
-
-# Runs wrk; prints "requests/s p99_ms non_2xx".
-run_wrk() {
-  local url=$1 out
-  out=$(timeout 120 wrk -t "$threads" -c "$connections" -d "$duration" --latency \
-    -s "$here/idem.lua" "$url/payments")
-  local rps p99 non2xx
-  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us$/, "", v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/, "", v)} else if (v ~ /s$/) {sub(/s$/, "", v); v=v*1000}; print v}' <<<"$out")
-  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
-  echo "$rps ${p99:-?} ${non2xx:-0}"
 }
 
 start_redis
-start_serve memory --store memory
-memory_port=$port
-start_serve redis --store "redis://127.0.0.1:$redis_port"
-redis_url_port=$port
+start_serve --store memory
+pids+=("$SERVE_PID")
+memory_url=$SERVE_URL
+start_serve --store "redis://127.0.0.1:$REDIS_PORT"
+pids+=("$SERVE_PID")
+redis_url=$SERVE_URL
 
-replay_key=$(cat /proc/sys/kernel/random/uuid)
-for p in "$memory_port" "$redis_url_port"; do
-  status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$p/payments" \
-    -H "Idempotency-Key: $replay_key" -H 'Content-Type: application/json' \
+export IDEM_BENCH_KEY
+IDEM_BENCH_KEY=$(cat /proc/sys/kernel/random/uuid)
+for url in "$memory_url" "$redis_url"; do  # the replay key's one execution, before timing
+  status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url/payments" \
+    -H "Idempotency-Key: $IDEM_BENCH_KEY" -H 'Content-Type: application/json' \
     -d '{"amount":1000,"currency":"EUR"}')
-  [[ "$status" == 201 ]] || { echo "bench: priming the replay key answered $status" >&2; exit 1; }
+  [ "$status" = 201 ] || { echo "bench: priming the replay key answered $status" >&2; exit 1; }
 done
 
-echo "idemctl bench: wrk -t$threads -c$connections -d$duration, POST /payments, 127.0.0.1"
-echo "  ($(nproc) cores; redis-server $(redis-server --version | awk '{print $3}' | tr -d 'v='))"
-read -r mem_fresh mem_fresh_p99 mem_fresh_bad <<<"$(run_wrk "http://127.0.0.1:$memory_port")"
-read -r red_fresh red_fresh_p99 red_fresh_bad <<<"$(run_wrk "http://127.0.0.1:$redis_url_port")"
-read -r mem_replay mem_replay_p99 mem_replay_bad <<<"$(IDEM_KEY=$replay_key run_wrk "http://127.0.0.1:$memory_port")"
-read -r red_replay red_replay_p99 red_replay_bad <<<"$(IDEM_KEY=$replay_key run_wrk "http://127.0.0.1:$redis_url_port")"
+read -r mem_fresh mem_fresh_p99 mem_fresh_err < <(run_wrk bench/wrk/fresh_keys.lua "$memory_url/payments")
+read -r red_fresh red_fresh_p99 red_fresh_err < <(run_wrk bench/wrk/fresh_keys.lua "$redis_url/payments")
+read -r mem_replay mem_replay_p99 mem_replay_err < <(run_wrk bench/wrk/replay.lua "$memory_url/payments")
+read -r red_replay red_replay_p99 red_replay_err < <(run_wrk bench/wrk/replay.lua "$redis_url/payments")
 
-# The ceiling: plain SETs on the same Redis, same connection count.
-set_csv=$(timeout 120 redis-benchmark -h 127.0.0.1 -p "$redis_port" -t set -n 200000 \
-  -c "$connections" --threads "$threads" --csv 2>/dev/null | grep '"SET"')
+# The ceiling: plain SETs on the same Redis with as many connections.
+set_csv=$(redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set -n 200000 \
+  -c "${CONNECTIONS:-50}" --threads "${THREADS:-2}" --csv 2>/dev/null | grep '"SET"')
 set_rps=$(cut -d, -f2 <<<"$set_csv" | tr -d '"')
 set_p99=$(cut -d, -f7 <<<"$set_csv" | tr -d '"')
 
-printf '\n%-28s %12s %10s %8s\n' "case" "requests/s" "p99 ms" "non-2xx"
-printf '%-28s %12s %10s %8s\n' "memory, fresh keys" "$mem_fresh" "$mem_fresh_p99" "$mem_fresh_bad"
-printf '%-28s %12s %10s %8s\n' "redis,  fresh keys" "$red_fresh" "$red_fresh_p99" "$red_fresh_bad"
-printf '%-28s %12s %10s %8s\n' "memory, replays" "$mem_replay" "$mem_replay_p99" "$mem_replay_bad"
-printf '%-28s %12s %10s %8s\n' "redis,  replays" "$red_replay" "$red_replay_p99" "$red_replay_bad"
-printf '%-28s %12s %10s %8s\n' "redis-benchmark SET" "$set_rps" "$set_p99" "-"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-echo
-echo "ratio redis/memory, fresh keys: $(ratio "$red_fresh" "$mem_fresh")x (goal >= 0.5x)"
-echo "ratio redis/memory, replays:    $(ratio "$red_replay" "$mem_replay")x"
-echo "redis-backed fresh keys / redis-benchmark SET: $(ratio "$red_fresh" "$set_rps")x"
+echo "wrk -t${THREADS:-2} -c${CONNECTIONS:-50} -d${DURATION:-10s} POST /payments; $(nproc) cores; redis-server $(redis-server --version | awk '{print $3}' | sed 's/^v=//')"
+printf "%-22s %12s %10s %8s\n" "case" "req/s" "p99 ms" "non-2xx"
+printf "%-22s %12s %10s %8s\n" "memory, fresh keys" "$mem_fresh" "$mem_fresh_p99" "$mem_fresh_err"
+printf "%-22s %12s %10s %8s\n" "redis, fresh keys" "$red_fresh" "$red_fresh_p99" "$red_fresh_err"
+printf "%-22s %12s %10s %8s\n" "memory, replays" "$mem_replay" "$mem_replay_p99" "$mem_replay_err"
+printf "%-22s %12s %10s %8s\n" "redis, replays" "$red_replay" "$red_replay_p99" "$red_replay_err"
+printf "%-22s %12s %10s %8s\n" "redis-benchmark SET" "$set_rps" "$set_p99" "-"
+echo "redis/memory, fresh keys: throughput $(ratio "$red_fresh" "$mem_fresh")x, p99 $(ratio "$red_fresh_p99" "$mem_fresh_p99")x  (goal >= 0.5x throughput)"
+echo "redis/memory, replays:    throughput $(ratio "$red_replay" "$mem_replay")x, p99 $(ratio "$red_replay_p99" "$mem_replay_p99")x"
+echo "redis fresh keys / redis-benchmark SET: $(ratio "$red_fresh" "$set_rps")x"

@@ -98,6 +98,7 @@ bool all_holding_or_done(const std::vector<Slot>& slots) {
 }  // namespace
 
 std::vector<ClientResponse> send_burst(const std::vector<ClientRequest>& requests) {
+  if (requests.empty()) return {};
   std::vector<Slot> slots(requests.size());
   curl::MultiHandle multi(curl_multi_init());
   if (!multi) {

@@ -33,7 +33,7 @@ struct ServeFlags {
   double fail_rate = 0.0;
   std::string fault_header = "on";
   std::string bug = "none";
-  int threads = 64;
+  int threads = 128;
   std::string log_format = "text";
   bool quiet = false;
   StoreOptions store_options;

@@ -15,7 +15,7 @@ struct ServerConfig {
   int port = 8080;  ///< 0 picks a free port
   /// Worker threads. cpp-httplib serves one keep-alive connection per thread; connections beyond
   /// this wait in the queue until a worker frees (keep-alive is capped, so one always does).
-  int threads = 64;
+  int threads = 128;
   size_t max_body = 8u << 20;
   GuardConfig guard;
   // Fault knobs (all off by default).

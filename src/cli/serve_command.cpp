@@ -131,6 +131,9 @@ int run_serve(const ServeFlags& flags) {
   }
   store_options.redis_timeout = *redis_timeout;
   store_options.wait_for_store = *wait_for_store;
+  // A worker thread holds at most one Redis connection at a time; with fewer connections than
+  // workers, requests queue for a connection (measured: 0.38x vs 0.58x of memory throughput).
+  store_options.redis_pool_size = static_cast<size_t>(config->threads);
   auto store = open_store(flags.store, store_options);
   if (!store) {
     std::cerr << "idemctl serve: --store: " << store.error().message << "\n";

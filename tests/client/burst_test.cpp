@@ -104,12 +104,20 @@ TEST_CASE("send_burst: a refused request fails alone and does not hold back the 
   good.body = "hello";
   ClientRequest bad = good;
   bad.url = "http://127.0.0.1:1/echo";  // nothing listens on port 1 here
-  const std::vector<ClientResponse> responses = send_burst({good, bad, good});
-  REQUIRE(responses.size() == 3);
+  ClientRequest bad_get = bad;
+  bad_get.method = "GET";
+  bad_get.body.clear();
+  ClientRequest good_get = bad_get;
+  good_get.url = good.url;
+  const std::vector<ClientResponse> responses = send_burst({good, bad, good, bad_get, good_get});
+  REQUIRE(responses.size() == 5);
   CHECK(responses[0].ok());
   CHECK(responses[1].error == TransportError::Connect);
   CHECK(responses[2].ok());
   CHECK(responses[2].response.body == "hello");
+  CHECK(responses[3].error == TransportError::Connect);
+  CHECK(responses[4].ok());
+  CHECK(responses[4].response.status == 200);
 }
 
 TEST_CASE("send_burst: an empty burst returns nothing", "[client]") {

@@ -157,6 +157,22 @@ TEST_CASE("FaultProxy: 16 duplicates released together through the proxy execute
   CHECK(conflicts == 15);
 }
 
+TEST_CASE("FaultProxy: an upstream that closes without answering is passed on as a close",
+          "[proxy]") {
+  TestServer ts(quiet_config());
+  StartedProxy p(base_url(ts.port()));
+  HttpClient client;
+  const std::string key = new_uuid4();
+  const ClientResponse lost =
+      client.send(payment(p.proxy.base_url(), key, {{"Idemctl-Fault", "drop"}}));
+  CHECK(lost.error == TransportError::Closed);
+  CHECK(ts.executions(key) == 1);
+  CHECK(p.proxy.dropped() == 0);  // the upstream dropped it, not the proxy
+  const ClientResponse retry = client.send(payment(p.proxy.base_url(), key));
+  REQUIRE(retry.ok());
+  CHECK(find_header(retry.response.headers, "Idempotent-Replayed") == "true");
+}
+
 TEST_CASE("FaultProxy: an unreachable upstream is a 502 problem", "[proxy]") {
   StartedProxy p("http://127.0.0.1:1");
   HttpClient client;

@@ -90,6 +90,11 @@ void FaultProxy::Impl::forward(const httplib::Request& req, httplib::Response& r
                    "the client connection was not found; the upstream answer is withheld");
     return;
   }
+  if (answer.error == TransportError::Closed && drop_connection(req)) {
+    // The upstream hung up without a whole answer: pass that on as it is, rather than turning a
+    // lost response into an answer the client could mistake for the upstream's.
+    return;
+  }
   if (!answer.ok()) {
     const int status = answer.error == TransportError::Timeout ? 504 : 502;
     answer_problem(res, status, "upstream-failed", "Upstream failed",

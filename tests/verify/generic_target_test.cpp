@@ -43,3 +43,18 @@ TEST_CASE("verify: distinct answers reveal double executions without an executio
   INFO(summary(report));
   CHECK(ids_with(report, Verdict::Fail).count("concurrent-duplicates") == 1);
 }
+
+TEST_CASE("verify: a declared TTL too long to wait out skips its check instead of hanging",
+          "[verify]") {
+  verify::TargetSpec target =
+      verify::reference_target({"http://127.0.0.1:9"}, std::chrono::hours(1));
+  target.record_ttl = std::chrono::hours(24);
+  verify::VerifyOptions options = test_options("default");
+  options.only = {"crash-releases-key", "key-expiry"};
+  const Report report = verify::run_verify(source_catalogue(), target, options);
+  REQUIRE(report.checks.size() == 2);
+  for (const auto& c : report.checks) {
+    CHECK(c.verdict == Verdict::Skip);
+    CHECK_THAT(c.reason, Catch::Contains("longer than verify waits"));
+  }
+}

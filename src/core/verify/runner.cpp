@@ -11,10 +11,13 @@
 
 #include "expectation_check.hpp"
 #include "header_name_check.hpp"
+#include "idem/duration.hpp"
 #include "scenario_run.hpp"
 
 namespace idem::verify {
 namespace {
+
+constexpr Millis kMaxTtlWait = std::chrono::minutes(5);
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -31,6 +34,14 @@ std::string missing_prerequisite(const std::string& what, const TargetSpec& t) {
   if (what == "crash-trigger" && !t.crash) return "no crash trigger configured";
   if (what == "lock-ttl" && !t.lock_ttl) return "no lock TTL declared";
   if (what == "record-ttl" && !t.record_ttl) return "no record TTL declared";
+  // A run must end in bounded time: waiting out a long TTL is not what verify is for.
+  for (const auto& [name, ttl] :
+       {std::pair{"lock", t.lock_ttl}, std::pair{"record", t.record_ttl}}) {
+    if (what == std::string(name) + "-ttl" && ttl && *ttl > kMaxTtlWait) {
+      return std::string("the declared ") + name + " TTL is longer than verify waits (" +
+             format_duration(kMaxTtlWait) + ")";
+    }
+  }
   if (what == "two-targets" && t.base_urls.size() < 2)
     return "needs two or more --target instances";
   if (what == "large-path" && t.large_path.empty()) return "no large-response path configured";

@@ -17,9 +17,9 @@ Result<std::vector<Scenario>> load_scenario_file(const std::string& file);
 /// Every `*.json` in `dir`, in file-name order. Duplicate check ids are an error.
 Result<std::vector<Scenario>> load_scenario_dir(const std::string& dir);
 
-/// The built-in catalogue's directory: $IDEMCTL_SCENARIOS, then `../share/idemctl/scenarios`
-/// next to the running binary, then the install prefix, then the source tree. Unavailable when
-/// none exists.
+/// The built-in catalogue's directory: $IDEMCTL_SCENARIOS (InvalidArgument if it is not a
+/// directory), then `../share/idemctl/scenarios` next to the running binary (an install), then
+/// the source tree (a build tree), then the install prefix. Unavailable when none exists.
 Result<std::string> find_scenario_dir();
 
 }  // namespace idem::verify

@@ -365,8 +365,9 @@ Result<std::string> find_scenario_dir() {
   }
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) candidates.push_back((exe.parent_path() / "../share/idemctl/scenarios").string());
-  candidates.emplace_back(IDEM_SCENARIO_INSTALL_DIR);
+  // A build-tree binary reads the source tree's catalogue, never an older installed one.
   candidates.emplace_back(IDEM_SCENARIO_SOURCE_DIR);
+  candidates.emplace_back(IDEM_SCENARIO_INSTALL_DIR);
   for (const auto& dir : candidates) {
     if (fs::is_directory(dir, ec)) return fs::path(dir).lexically_normal().string();
   }

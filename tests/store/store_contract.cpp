@@ -15,9 +15,8 @@ constexpr Millis kLongLease = std::chrono::seconds(30);
 constexpr Millis kLongTtl = std::chrono::hours(1);
 
 HttpResponse sample_response() {
-  return HttpResponse{201,
-                      {{"Content-Type", "application/json"}, {"Location", "/payments/p1"}},
-                      R"({"id":"p1"})"};
+  return HttpResponse{
+      201, {{"Content-Type", "application/json"}, {"Location", "/payments/p1"}}, R"({"id":"p1"})"};
 }
 
 // A response no text encoding survives by accident: every byte value, NUL and CRLF included.

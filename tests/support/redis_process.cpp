@@ -89,8 +89,9 @@ bool RedisProcess::launch() {
   const std::string log = dir_ + "/redis.log";
   // Everything the child needs is prepared before fork(): after it, only async-signal-safe
   // calls are allowed in a multi-threaded process.
-  std::vector<std::string> args = {"redis-server", "--port", port, "--bind", "127.0.0.1",
-                                   "--save", "", "--appendonly", "no", "--dir", dir_};
+  std::vector<std::string> args = {"redis-server", "--port", port, "--bind",
+                                   "127.0.0.1",    "--save", "",   "--appendonly",
+                                   "no",           "--dir",  dir_};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -36,7 +36,9 @@ start() {
       if ! kill -0 "$pid" 2>/dev/null; then
         break
       fi
-      if [[ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" == "PONG" ]]; then
+      # Our server, not another one that won a race for this port.
+      if redis-cli -h 127.0.0.1 -p "$port" info server 2>/dev/null |
+          grep -q "^process_id:$pid"$'\r'; then
         echo "redis://127.0.0.1:$port" >"$dir/url"
         echo "redis_fixture: redis-server pid $pid on redis://127.0.0.1:$port"
         return 0

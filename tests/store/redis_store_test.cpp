@@ -27,6 +27,7 @@ constexpr auto kPoll = std::chrono::milliseconds(5);
 std::unique_ptr<RedisStore> open_test_store(const std::string& url) {
   StoreOptions options;
   options.redis_prefix = "idem-test:" + new_owner_token() + ":";
+  options.redis_timeout = kTestRedisTimeout;
   auto store = RedisStore::open(url, options);
   INFO((store.ok() ? std::string() : store.error().message));
   REQUIRE(store.ok());

@@ -189,3 +189,17 @@ TEST_CASE("Server: /metrics counts requests by outcome and handler executions", 
   CHECK_THAT(m.body, Catch::Contains("idem_handler_executions_total 1"));
   CHECK_THAT(m.body, Catch::Contains("idem_request_duration_seconds_count 3"));
 }
+
+TEST_CASE("Server: keys compare byte for byte, percent signs included", "[server]") {
+  // httplib 0.11 percent-decodes header values; the listener restores the bytes as sent.
+  ServerConfig config = quiet_config();
+  config.guard.key_format = KeyFormat::Any;
+  TestServer ts(config);
+  const Exchange encoded = post_with_key(ts.port(), "key%41x");
+  const Exchange plain = post_with_key(ts.port(), "keyAx");
+  CHECK(encoded.status == 201);
+  CHECK(plain.status == 201);
+  CHECK_FALSE(plain.header("Idempotent-Replayed"));
+  CHECK(ts.executions("key%41x") == 1);
+  CHECK(ts.executions("keyAx") == 1);
+}

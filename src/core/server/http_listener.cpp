@@ -1,25 +1,17 @@
 #include "http_listener.hpp"
 
+#include "connection_stream.hpp"
+
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <cstdlib>
-#include <cstring>
 
 namespace idem {
 namespace {
 
-int port_of(const sockaddr_storage& addr) {
-  if (addr.ss_family == AF_INET) {
-    return ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
-  }
-  if (addr.ss_family == AF_INET6) {
-    return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
-  }
-  return -1;
-}
+// The connection the calling worker thread is serving, so a handler can drop it.
+thread_local ConnectionStream* current_connection = nullptr;
 
 }  // namespace
 
@@ -48,29 +40,34 @@ Result<int> HttpListener::bind(const std::string& host, int port, int backlog) {
   return bound;
 }
 
-bool drop_connection(const httplib::Request& req) {
-  // httplib does not expose the connection's socket to handlers, so find it: the one whose
-  // local port is ours and whose peer port is the client's. Only the fault path pays for this.
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return false;
-  bool dropped = false;
-  while (dirent* entry = readdir(dir)) {
-    const int fd = std::atoi(entry->d_name);
-    if (fd <= 2 || fd == dirfd(dir)) continue;
-    sockaddr_storage local{};
-    sockaddr_storage peer{};
-    socklen_t local_len = sizeof(local);
-    socklen_t peer_len = sizeof(peer);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
-    if (port_of(local) == req.local_port && port_of(peer) == req.remote_port) {
-      ::shutdown(fd, SHUT_RDWR);
-      dropped = true;
-      break;
-    }
+bool HttpListener::process_and_close_socket(socket_t sock) {
+  using std::chrono::microseconds;
+  using std::chrono::seconds;
+  ConnectionStream stream(sock, seconds(read_timeout_sec_) + microseconds(read_timeout_usec_),
+                          seconds(write_timeout_sec_) + microseconds(write_timeout_usec_));
+  current_connection = &stream;
+  const auto running = [this] { return svr_sock_ != INVALID_SOCKET; };
+  bool ok = false;
+  for (size_t left = keep_alive_max_count_; left > 0; --left) {
+    if (!stream.wait_for_request(std::chrono::seconds(keep_alive_timeout_sec_), running)) break;
+    stream.start_request();
+    bool connection_closed = false;
+    ok = process_request(stream, /*close_connection=*/left == 1, connection_closed,
+                         [&stream](httplib::Request& req) {
+                           restore_raw_header_values(stream.head(), req);
+                         });
+    if (!ok || connection_closed || stream.dropped()) break;
   }
-  closedir(dir);
-  return dropped;
+  current_connection = nullptr;
+  ::shutdown(sock, SHUT_RDWR);
+  ::close(sock);
+  return ok;
+}
+
+bool drop_connection(const httplib::Request& /*req*/) {
+  if (current_connection == nullptr) return false;
+  current_connection->drop();
+  return true;
 }
 
 }  // namespace idem

@@ -22,8 +22,12 @@ constexpr int kListenBacklog = 1024;
 constexpr size_t kKeepAliveMaxRequests = 100;
 constexpr size_t kMaxPadBytes = 64u << 20;
 
-HeaderList to_header_list(const httplib::Headers& headers) {
-  return HeaderList(headers.begin(), headers.end());
+// Every value of header `name` (httplib's map compares names case-insensitively).
+std::vector<std::string> header_lines(const httplib::Request& req, const std::string& name) {
+  std::vector<std::string> out;
+  const auto [begin, end] = req.headers.equal_range(name);
+  for (auto it = begin; it != end; ++it) out.push_back(it->second);
+  return out;
 }
 
 void write_response(const HttpResponse& r, httplib::Response& res) {
@@ -120,7 +124,7 @@ void ReferenceServer::Impl::serve_guarded(const httplib::Request& req, httplib::
   }
 
   GuardRequest greq{req.method, req.target, req.body,
-                    header_values(to_header_list(req.headers), config.guard.key_header),
+                    header_lines(req, config.guard.key_header),
                     scope_of(req)};
   const Decision decision = guard.begin(greq);
   if (decision.action == Decision::Action::Respond) {

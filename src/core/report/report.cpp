@@ -1,0 +1,41 @@
+#include "idem/report/report.hpp"
+
+#include <algorithm>
+
+namespace idem {
+
+std::string_view to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::Pass:
+      return "PASS";
+    case Verdict::Fail:
+      return "FAIL";
+    case Verdict::Warn:
+      return "WARN";
+    case Verdict::Skip:
+      return "SKIP";
+  }
+  return "FAIL";
+}
+
+std::string_view to_string(CheckLevel level) {
+  switch (level) {
+    case CheckLevel::Must:
+      return "MUST";
+    case CheckLevel::Should:
+      return "SHOULD";
+    case CheckLevel::Config:
+      return "CONFIG";
+    case CheckLevel::Info:
+      return "INFO";
+  }
+  return "MUST";
+}
+
+int Report::count(Verdict verdict) const {
+  return static_cast<int>(
+      std::count_if(checks.begin(), checks.end(),
+                    [verdict](const CheckResult& c) { return c.verdict == verdict; }));
+}
+
+}  // namespace idem

@@ -1,0 +1,75 @@
+// The human report: one aligned line per check, failures expanded, a summary line.
+#include <algorithm>
+#include <ostream>
+
+#include "idem/report/report.hpp"
+#include "report_detail.hpp"
+
+namespace idem {
+namespace {
+
+constexpr std::string_view kReset = "\x1b[0m";
+constexpr std::string_view kEvidenceIndent = "      ";
+
+std::string_view color_of(Verdict v) {
+  switch (v) {
+    case Verdict::Pass:
+      return "\x1b[32m";  // green
+    case Verdict::Fail:
+      return "\x1b[1;31m";  // bold red
+    case Verdict::Warn:
+      return "\x1b[33m";  // yellow
+    case Verdict::Skip:
+      return "\x1b[2m";  // dim
+  }
+  return "";
+}
+
+std::string padded(std::string_view s, size_t width) {
+  std::string out(s);
+  if (out.size() < width) out.append(width - out.size(), ' ');
+  return out;
+}
+
+std::string plural(int n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+}  // namespace
+
+void write_text_report(const Report& report, std::ostream& out, bool color) {
+  size_t id_width = 0;
+  for (const CheckResult& c : report.checks) id_width = std::max(id_width, c.id.size());
+  constexpr size_t kLevelWidth = 6;  // "CONFIG", "SHOULD"
+
+  out << "idemctl " << report::one_line(report.tool_version) << " verify";
+  for (const std::string& t : report.targets) out << "  " << report::one_line(t);
+  out << "  profile " << report::one_line(report.profile) << "\n\n";
+
+  for (const CheckResult& c : report.checks) {
+    const std::string_view verdict = to_string(c.verdict);
+    if (color) {
+      out << color_of(c.verdict) << verdict << kReset;
+    } else {
+      out << verdict;
+    }
+    std::string line = "  " + padded(c.id, id_width) + "  " +
+                       padded(to_string(c.level), kLevelWidth) + "  " + report::one_line(c.title);
+    if (!c.reason.empty()) line += ": " + report::one_line(c.reason);
+    out << line << '\n';
+    if (c.verdict == Verdict::Fail) report::write_evidence(out, c, kEvidenceIndent);
+  }
+
+  if (!report.hints.empty()) out << '\n';
+  for (const std::string& hint : report.hints) out << "hint: " << report::one_line(hint) << '\n';
+
+  const int total = static_cast<int>(report.checks.size());
+  out << '\n'
+      << plural(total, "check", "checks") << ": " << report.count(Verdict::Pass) << " passed, "
+      << report.count(Verdict::Fail) << " failed, "
+      << plural(report.count(Verdict::Warn), "warning", "warnings") << ", "
+      << report.count(Verdict::Skip) << " skipped in " << report::seconds(report.duration, 1)
+      << "s\n";
+}
+
+}  // namespace idem

@@ -1,0 +1,152 @@
+#include "connection_stream.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <thread>
+#include <vector>
+
+namespace idem {
+namespace {
+
+void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&addr);
+    inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+    port = ntohs(in->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&addr);
+    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+    port = ntohs(in6->sin6_port);
+  }
+  ip = text;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+}  // namespace
+
+ConnectionStream::ConnectionStream(socket_t sock, std::chrono::microseconds read_timeout,
+                                   std::chrono::microseconds write_timeout)
+    : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+
+bool ConnectionStream::poll_socket(short events, std::chrono::microseconds timeout) const {
+  pollfd pfd{sock_, events, 0};
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count();
+  int rc = 0;
+  do {
+    rc = ::poll(&pfd, 1, static_cast<int>(ms));
+  } while (rc < 0 && errno == EINTR);
+  return rc > 0;
+}
+
+bool ConnectionStream::is_readable() const {
+  return buffer_begin_ < buffer_end_ || poll_socket(POLLIN, read_timeout_);
+}
+
+bool ConnectionStream::is_writable() const {
+  return !dropped_ && poll_socket(POLLOUT, write_timeout_);
+}
+
+ssize_t ConnectionStream::read(char* ptr, size_t size) {
+  if (buffer_begin_ == buffer_end_) {
+    if (dropped_ || !poll_socket(POLLIN, read_timeout_)) return -1;
+    ssize_t n = 0;
+    do {
+      n = ::recv(sock_, buffer_, sizeof(buffer_), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) return n;
+    buffer_begin_ = 0;
+    buffer_end_ = static_cast<size_t>(n);
+  }
+  const size_t n = std::min(size, buffer_end_ - buffer_begin_);
+  std::memcpy(ptr, buffer_ + buffer_begin_, n);
+  if (!head_complete_) {
+    const size_t old_size = head_.size();
+    head_.append(buffer_ + buffer_begin_, n);
+    head_complete_ = head_.size() >= kMaxHead ||
+                     head_.find("\r\n\r\n", old_size >= 3 ? old_size - 3 : 0) != std::string::npos;
+  }
+  buffer_begin_ += n;
+  return static_cast<ssize_t>(n);
+}
+
+ssize_t ConnectionStream::write(const char* ptr, size_t size) {
+  if (!is_writable()) return -1;
+  ssize_t n = 0;
+  do {
+    n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  return n;
+}
+
+void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  if (getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) address_of(addr, ip, port);
+}
+
+void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  if (getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) address_of(addr, ip, port);
+}
+
+bool ConnectionStream::wait_for_request(std::chrono::milliseconds idle,
+                                        const std::function<bool()>& running) {
+  if (buffer_begin_ < buffer_end_) return true;  // a pipelined request is already here
+  // Poll in short slices so that stop() does not wait for a whole keep-alive timeout.
+  constexpr std::chrono::milliseconds kSlice{50};
+  const auto deadline = std::chrono::steady_clock::now() + idle;
+  while (running() && std::chrono::steady_clock::now() < deadline) {
+    if (poll_socket(POLLIN, kSlice)) return true;
+  }
+  return false;
+}
+
+void ConnectionStream::start_request() {
+  head_.clear();
+  head_complete_ = false;
+}
+
+void ConnectionStream::drop() {
+  dropped_ = true;
+  ::shutdown(sock_, SHUT_RDWR);
+}
+
+void restore_raw_header_values(const std::string& raw_head, httplib::Request& req) {
+  std::map<std::string, std::vector<std::string>, httplib::detail::ci> raw;
+  std::string_view rest = raw_head;
+  bool request_line = true;
+  while (!rest.empty()) {
+    const size_t eol = rest.find("\r\n");
+    const std::string_view line = rest.substr(0, eol);
+    rest = eol == std::string_view::npos ? std::string_view{} : rest.substr(eol + 2);
+    if (request_line) {
+      request_line = false;
+      continue;
+    }
+    if (line.empty()) break;
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) continue;
+    raw[std::string(line.substr(0, colon))].emplace_back(trim(line.substr(colon + 1)));
+  }
+  for (auto& [name, values] : raw) {
+    req.headers.erase(name);
+    for (auto& v : values) req.headers.emplace(name, std::move(v));
+  }
+}
+
+}  // namespace idem

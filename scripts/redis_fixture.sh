@@ -23,10 +23,10 @@ start() {
   rm -f "$dir/url"
   local attempt port pid
   for attempt in 1 2 3 4 5; do
-    # A port from the ephemeral range the kernel does not hand out by default (60001-65000 is
-    # above ip_local_port_range's usual 32768-60999 end); a clash makes redis-server exit and
-    # we try another.
-    port=$((60001 + RANDOM % 5000))
+    # A port above the kernel's ephemeral range (ip_local_port_range ends at 60999 by default),
+    # so it does not collide with the ports tests get from bind(0); a clash with anything else
+    # makes redis-server exit and we try another.
+    port=$((61000 + RANDOM % 4500))
     redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
       --daemonize no </dev/null >"$dir/redis.log" 2>&1 &
     pid=$!

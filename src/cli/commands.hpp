@@ -13,6 +13,7 @@ using CommandRunner = std::function<int()>;
 void register_commands(CLI::App& app, CommandRunner& run);
 
 void register_serve(CLI::App& app, CommandRunner& run);
+void register_verify(CLI::App& app, CommandRunner& run);
 void register_help(CLI::App& app);
 
 }  // namespace idem::cli

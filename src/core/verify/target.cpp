@@ -1,0 +1,132 @@
+#include "idem/verify/target.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "idem/server/fault.hpp"
+#include "json_field.hpp"
+
+namespace idem::verify {
+namespace {
+
+HeaderList read_headers(const JsonField& f) {
+  if (!f.json().is_object()) f.fail("expected an object of header names to values");
+  HeaderList out;
+  for (const auto& [name, v] : f.json().items()) {
+    out.emplace_back(name, JsonField(v, f.path() + "." + name).as_string());
+  }
+  return out;
+}
+
+std::string read_body(const JsonField& f) {
+  if (f.json().is_string()) return f.as_string();
+  if (f.json().is_object() || f.json().is_array()) return f.json().dump();
+  f.fail("expected a string or a JSON object");
+}
+
+Trigger read_trigger(const JsonField& f, bool with_delay, Millis* delay) {
+  f.expect_object(with_delay ? std::vector<std::string>{"headers", "body", "delay"}
+                             : std::vector<std::string>{"headers", "body"});
+  Trigger t;
+  if (f.has("headers")) t.headers = read_headers(f.at("headers"));
+  if (f.has("body")) t.body = read_body(f.at("body"));
+  if (with_delay) {
+    if (!f.has("delay")) f.fail("expected a field 'delay' (how long the slow handler takes)");
+    *delay = f.at("delay").as_duration();
+  }
+  return t;
+}
+
+void read_config(const JsonField& root, TargetSpec& t) {
+  root.expect_object({"targets", "method", "path", "body", "alternate_path", "large_path",
+                      "headers", "scope_header", "principals", "failure_trigger", "slow_trigger",
+                      "crash_trigger", "lock_ttl", "record_ttl", "executions"});
+  if (root.has("targets")) t.base_urls = root.at("targets").as_string_list();
+  for (const auto& url : t.base_urls) {
+    if (!url.starts_with("http://") && !url.starts_with("https://")) {
+      root.at("targets").fail("expected base URLs starting with http:// or https://");
+    }
+  }
+  if (auto v = root.string_or("method")) t.method = *v;
+  if (auto v = root.string_or("path")) t.path = *v;
+  if (root.has("body")) t.body = read_body(root.at("body"));
+  if (auto v = root.string_or("alternate_path")) t.alternate_path = *v;
+  if (auto v = root.string_or("large_path")) t.large_path = *v;
+  if (root.has("headers")) t.headers = read_headers(root.at("headers"));
+  if (auto v = root.string_or("scope_header")) t.scope_header = *v;
+  if (root.has("principals")) {
+    t.principals = root.at("principals").as_string_list();
+    if (t.principals.size() < 2) root.at("principals").fail("expected two or more values");
+  }
+  if (root.has("failure_trigger"))
+    t.failure = read_trigger(root.at("failure_trigger"), false, nullptr);
+  if (root.has("slow_trigger")) t.slow = read_trigger(root.at("slow_trigger"), true, &t.slow_delay);
+  if (root.has("crash_trigger")) t.crash = read_trigger(root.at("crash_trigger"), false, nullptr);
+  if (root.has("lock_ttl")) t.lock_ttl = root.at("lock_ttl").as_duration();
+  if (root.has("record_ttl")) t.record_ttl = root.at("record_ttl").as_duration();
+  if (root.has("executions")) {
+    const JsonField e = root.at("executions");
+    e.expect_object({"url", "pointer", "resource_id"});
+    if (e.has("url")) {
+      t.count = CountMode::ExecutionsUrl;
+      t.executions_url = e.at("url").as_string();
+      if (t.executions_url.find("{{key}}") == std::string::npos) {
+        e.at("url").fail("expected a URL template containing {{key}}");
+      }
+      if (auto p = e.string_or("pointer")) t.executions_pointer = *p;
+    } else if (e.has("resource_id")) {
+      t.count = CountMode::ResourceId;
+      t.resource_id_pointer = e.at("resource_id").as_string();
+    } else {
+      e.fail("expected 'url' (with 'pointer') or 'resource_id'");
+    }
+  }
+}
+
+}  // namespace
+
+TargetSpec reference_target(std::vector<std::string> base_urls, Millis lock_ttl,
+                            Millis slow_delay) {
+  TargetSpec t;
+  t.base_urls = std::move(base_urls);
+  t.headers = {{"Content-Type", "application/json"}};
+  const std::string fault(kFaultHeader);
+  t.failure = Trigger{{{fault, "status=503"}}, std::nullopt};
+  t.slow = Trigger{{{fault, "delay=" + std::to_string(slow_delay.count()) + "ms"}}, std::nullopt};
+  t.slow_delay = slow_delay;
+  t.crash = Trigger{{{fault, "crash"}}, std::nullopt};
+  t.lock_ttl = lock_ttl;
+  t.large_path = "/payments?pad=3145728";  // 3 MiB
+  // The reference fingerprint covers the path with its query, so this is another endpoint to it.
+  t.alternate_path = "/payments?idemctl=alternate";
+  t.principals = {"Bearer idemctl-verify-a", "Bearer idemctl-verify-b"};
+  t.count = CountMode::ExecutionsUrl;
+  t.executions_url = "/__idem/executions?key={{key}}";
+  t.executions_pointer = "/executions";
+  return t;
+}
+
+Result<TargetSpec> parse_target_config(const std::string& text, const std::string& file,
+                                       const TargetSpec& base) {
+  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
+    return make_error(ErrorCode::InvalidArgument, file + ": $: expected a JSON document");
+  }
+  TargetSpec t = base;
+  try {
+    read_config(JsonField(json, "$"), t);
+  } catch (const JsonFieldError& e) {
+    return make_error(ErrorCode::InvalidArgument, file + ": " + e.path() + ": " + e.what());
+  }
+  return t;
+}
+
+Result<TargetSpec> load_target_config(const std::string& file, const TargetSpec& base) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return make_error(ErrorCode::InvalidArgument, file + ": cannot be read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_target_config(ss.str(), file, base);
+}
+
+}  // namespace idem::verify

@@ -1,0 +1,158 @@
+// The real binary: exit codes 0, 1, 2 and 3 of `idemctl verify`, and its report files.
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/test_server.hpp"
+#include "verify/verify_fixture.hpp"
+
+using namespace idem;
+using namespace idem::test;
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string output;  ///< stdout and stderr
+};
+
+Run run_idemctl(const std::string& args, const std::string& env = "") {
+  const std::string cmd = env + " " + std::string(IDEMCTL_BINARY) + " " + args + " 2>&1";
+  Run out;
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buf{};
+  while (size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.output.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  out.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+// A loopback port nobody listens on: bound, then closed.
+int closed_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  socklen_t len = sizeof(addr);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() /
+          ("idem-verify-" + std::to_string(::getpid()) + "-" + name))
+      .string();
+}
+
+}  // namespace
+
+TEST_CASE("idemctl verify: with no target it verifies the embedded server and exits 0",
+          "[verify][cli]") {
+  const Run r = run_idemctl("verify --rounds 3");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.output, Catch::Contains("embedded reference server"));
+  CHECK_THAT(r.output, Catch::Contains("concurrent-duplicates"));
+}
+
+TEST_CASE("idemctl verify: a server without a lock exits 1 naming concurrent-duplicates",
+          "[verify][cli]") {
+  TestServer server(verify_server_config(BugMode::NoLock));
+  const Run r = run_idemctl("verify --target " + server.server().base_url() + " --rounds 3");
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  bool named = false;
+  std::istringstream lines(r.output);
+  for (std::string line; std::getline(lines, line);) {
+    named = named || (line.find("FAIL") != std::string::npos &&
+                      line.find("concurrent-duplicates") != std::string::npos);
+  }
+  CHECK(named);
+}
+
+TEST_CASE("idemctl verify: an unreachable target exits 3", "[verify][cli]") {
+  const Run r = run_idemctl("verify --target http://127.0.0.1:" + std::to_string(closed_port()) +
+                            " --connect-timeout 1s");
+  INFO(r.output);
+  CHECK(r.exit_code == 3);
+  CHECK_THAT(r.output, Catch::Contains("unreachable"));
+}
+
+TEST_CASE("idemctl verify: a malformed scenario exits 2 naming file and field", "[verify][cli]") {
+  const std::string file = temp_path("bad-scenario.json");
+  std::ofstream(file) << R"({"checks": [{"id": "x", "title": "t", "level": "MUST",
+                             "steps": [{"send": {"trigger": "explode"}}]}]})";
+  const Run r = run_idemctl("verify --scenario " + file + " --list");
+  std::filesystem::remove(file);
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains(file + ": $.checks[0].steps[0].send.trigger: expected"));
+}
+
+TEST_CASE("idemctl verify: bad flags and unknown checks exit 2", "[verify][cli]") {
+  CHECK(run_idemctl("verify --profile nonsense").exit_code == 2);
+  CHECK(run_idemctl("verify --only no-such-check").exit_code == 2);
+  CHECK(run_idemctl("verify --in-flight maybe").exit_code == 2);
+  CHECK(run_idemctl("verify --report xml=out.xml").exit_code == 2);
+  const Run r = run_idemctl("verify --list", "IDEMCTL_SCENARIOS=/nonexistent/idem");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("IDEMCTL_SCENARIOS"));
+}
+
+TEST_CASE("idemctl verify: --list names every check", "[verify][cli]") {
+  const Run r = run_idemctl("verify --list");
+  CHECK(r.exit_code == 0);
+  for (const auto& s : source_catalogue()) CHECK_THAT(r.output, Catch::Contains(s.id));
+}
+
+TEST_CASE("idemctl verify: --report writes JSON and JUnit files", "[verify][cli]") {
+  const std::string json_file = temp_path("report.json");
+  const std::string junit_file = temp_path("report.xml");
+  const Run r =
+      run_idemctl("verify --only first-executes,replay-identical --report json=" + json_file +
+                  " --report junit=" + junit_file);
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  std::ifstream json_in(json_file);
+  const auto json = nlohmann::json::parse(json_in, nullptr, false);
+  CHECK_FALSE(json.is_discarded());
+  std::stringstream junit;
+  junit << std::ifstream(junit_file).rdbuf();
+  CHECK_THAT(junit.str(), Catch::Contains("replay-identical"));
+  std::filesystem::remove(json_file);
+  std::filesystem::remove(junit_file);
+}
+
+TEST_CASE("idemctl verify: a --config target description is used, and a bad one exits 2",
+          "[verify][cli]") {
+  TestServer server(verify_server_config());
+  const std::string file = temp_path("target.json");
+  std::ofstream(file) << R"({"targets": [")" << server.server().base_url() << R"("],
+      "headers": {"Content-Type": "application/json"},
+      "failure_trigger": {"headers": {"Idemctl-Fault": "status=503"}},
+      "executions": {"url": "/__idem/executions?key={{key}}"}})";
+  const Run ok = run_idemctl("verify --config " + file +
+                             " --only first-executes,server-error-not-cached,principal-scope");
+  INFO(ok.output);
+  CHECK(ok.exit_code == 0);
+  CHECK_THAT(ok.output, Catch::Contains("fewer than two principals"));  // generic: not guessed
+
+  std::ofstream(file) << R"({"targets": ["http://127.0.0.1:1"], "lock_ttl": 30})";
+  const Run bad = run_idemctl("verify --config " + file);
+  std::filesystem::remove(file);
+  INFO(bad.output);
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Catch::Contains(file + ": $.lock_ttl: expected a duration"));
+}

@@ -23,10 +23,10 @@ start() {
   rm -f "$dir/url"
   local attempt port pid
   for attempt in 1 2 3 4 5; do
-    # A port from the ephemeral range the kernel does not hand out by default (60001-65000 is
-    # above ip_local_port_range's usual 32768-60999 end); a clash makes redis-server exit and
-    # we try another.
-    port=$((60001 + RANDOM % 5000))
+    # A port above the kernel's ephemeral range (ip_local_port_range ends at 60999 by default),
+    # so it does not collide with the ports tests get from bind(0); a clash with anything else
+    # makes redis-server exit and we try another.
+    port=$((61000 + RANDOM % 4500))
     redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
       --daemonize no </dev/null >"$dir/redis.log" 2>&1 &
     pid=$!
@@ -36,7 +36,9 @@ start() {
       if ! kill -0 "$pid" 2>/dev/null; then
         break
       fi
-      if [[ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" == "PONG" ]]; then
+      # Our server, not another one that won a race for this port.
+      if redis-cli -h 127.0.0.1 -p "$port" info server 2>/dev/null |
+          grep -q "^process_id:$pid"$'\r'; then
         echo "redis://127.0.0.1:$port" >"$dir/url"
         echo "redis_fixture: redis-server pid $pid on redis://127.0.0.1:$port"
         return 0

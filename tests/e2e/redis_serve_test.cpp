@@ -23,8 +23,8 @@ long count_lines(const std::string& s) { return std::count(s.begin(), s.end(), '
 
 std::unique_ptr<BackgroundProcess> serve_on(const std::string& redis_url,
                                             const std::vector<std::string>& extra = {}) {
-  std::vector<std::string> args = {IDEMCTL_BINARY, "serve", "--listen", "127.0.0.1:0", "-q",
-                                   "--store", redis_url};
+  std::vector<std::string> args = {IDEMCTL_BINARY, "serve",   "--listen", "127.0.0.1:0",
+                                   "-q",           "--store", redis_url};
   args.insert(args.end(), extra.begin(), extra.end());
   return std::make_unique<BackgroundProcess>(args);
 }
@@ -48,8 +48,7 @@ TEST_CASE("Redis serve: nothing listening at the Redis address exits 3 with one 
   CHECK_THAT(r.err, Catch::Contains("redis 127.0.0.1:1 unreachable"));
 }
 
-TEST_CASE("Redis serve: --wait-for-store retries for that long before exiting 3",
-          "[redis][cli]") {
+TEST_CASE("Redis serve: --wait-for-store retries for that long before exiting 3", "[redis][cli]") {
   const auto start = std::chrono::steady_clock::now();
   const auto r = run_process({IDEMCTL_BINARY, "serve", "--listen", "127.0.0.1:0", "--store",
                               "redis://127.0.0.1:1", "--wait-for-store", "600ms"},

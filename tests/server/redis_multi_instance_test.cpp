@@ -13,9 +13,10 @@
 using namespace idem;
 using namespace idem::test;
 
-TEST_CASE("Two instances on one Redis: 50 rounds of 16 duplicates spread over both execute "
-          "exactly once per round",
-          "[redis][server][concurrency]") {
+TEST_CASE(
+    "Two instances on one Redis: 50 rounds of 16 duplicates spread over both execute "
+    "exactly once per round",
+    "[redis][server][concurrency]") {
   ServerConfig config = quiet_config();
   config.handler_delay = std::chrono::milliseconds(50);  // keep the winner in flight
   TwoInstances servers(shared_redis_url(), config);
@@ -38,8 +39,8 @@ TEST_CASE("Two instances on one Redis: 50 rounds of 16 duplicates spread over bo
       }
     });
     const long long executions = servers.executions(key);
-    INFO("round " << round << ": created " << created << ", conflicts " << conflicts
-                  << ", other " << other << ", executions " << executions);
+    INFO("round " << round << ": created " << created << ", conflicts " << conflicts << ", other "
+                  << other << ", executions " << executions);
     CHECK(executions == 1);
     CHECK(other == 0);
     if (executions == 1 && other == 0) ++rounds_ok;
@@ -67,10 +68,10 @@ TEST_CASE("Two instances on one Redis: an expired lock left by one is taken over
   TwoInstances servers(shared_redis_url(), quiet_config());
   const std::string key = new_uuid4();
   // Instance a "crashes" mid-request: its claim is made and never completed.
-  const std::string fp = request_fingerprint("POST", "/payments", kPaymentBody,
-                                             FingerprintMode::Raw);
+  const std::string fp =
+      request_fingerprint("POST", "/payments", kPaymentBody, FingerprintMode::Raw);
   auto abandoned = servers.a.server().store().claim(scoped_record_key("", key), fp,
-                                                    std::chrono::milliseconds(400));
+                                                    std::chrono::milliseconds(1000));
   REQUIRE(abandoned.ok());
   REQUIRE(abandoned->state == ClaimState::Claimed);
 
@@ -92,9 +93,9 @@ TEST_CASE("Two instances on one Redis: an expired lock left by one is taken over
   CHECK(servers.b.executions(key) == 1);
   CHECK(servers.a.executions(key) == 0);
   // The crashed holder's late completion must not overwrite the new one.
-  auto late = servers.a.server().store().complete(scoped_record_key("", key), abandoned->owner,
-                                                  HttpResponse{500, {}, "late"},
-                                                  std::chrono::hours(1));
+  auto late =
+      servers.a.server().store().complete(scoped_record_key("", key), abandoned->owner,
+                                          HttpResponse{500, {}, "late"}, std::chrono::hours(1));
   REQUIRE(!late.ok());
   CHECK(late.error().code == ErrorCode::Conflict);
   CHECK(post_with_key(servers.a.port(), key).body == taken.body);

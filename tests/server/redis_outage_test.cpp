@@ -24,9 +24,10 @@ bool is_problem_with_retry_after(const Exchange& r) {
 
 }  // namespace
 
-TEST_CASE("Redis outage: killed mid-burst, answers are correct or 503, no double execution, "
-          "and service resumes after a restart on the same port",
-          "[redis][server][outage]") {
+TEST_CASE(
+    "Redis outage: killed mid-burst, answers are correct or 503, no double execution, "
+    "and service resumes after a restart on the same port",
+    "[redis][server][outage]") {
   RedisProcess redis;  // its own server: killing the shared one would break other tests
   ServerConfig config = quiet_config();
   config.handler_delay = std::chrono::milliseconds(10);
@@ -108,9 +109,10 @@ TEST_CASE("Redis outage: killed mid-burst, answers are correct or 503, no double
   CHECK(servers.executions(key) == 1);
 }
 
-TEST_CASE("Redis outage: a response that cannot be stored is still answered and counted in "
-          "/metrics",
-          "[redis][server][outage]") {
+TEST_CASE(
+    "Redis outage: a response that cannot be stored is still answered and counted in "
+    "/metrics",
+    "[redis][server][outage]") {
   RedisProcess redis;
   TestServer server(quiet_config(), open_redis_store(redis.url(), "idem-test:"));
   const std::string key = new_uuid4();

@@ -27,8 +27,7 @@ TEST_CASE("MemoryStore: meets the store contract", "[store]") {
   check_store_contract(t);
 }
 
-TEST_CASE("MemoryStore: a flood of unique keys is reclaimed once its TTL has passed",
-          "[store]") {
+TEST_CASE("MemoryStore: a flood of unique keys is reclaimed once its TTL has passed", "[store]") {
   FakeClock clock;
   MemoryStore store(clock);
   constexpr int kFlood = 10'000;

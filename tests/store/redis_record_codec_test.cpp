@@ -27,8 +27,8 @@ TEST_CASE("Record codec: an empty body and no headers round-trip", "[store]") {
 TEST_CASE("Record codec: corrupt or truncated data is an Internal error", "[store]") {
   const std::string good = encode_response(HttpResponse{200, {{"Location", "/x"}}, "body"});
   for (const std::string& bad : {std::string(), std::string("garbage"), std::string("200 1\n"),
-                                std::string("200 1\n8 2\nLoc"), std::string("99 0\n"),
-                                std::string("200 99999999\n"), good.substr(0, 12)}) {
+                                 std::string("200 1\n8 2\nLoc"), std::string("99 0\n"),
+                                 std::string("200 99999999\n"), good.substr(0, 12)}) {
     auto out = decode_response(bad);
     INFO(bad);
     REQUIRE(!out.ok());

@@ -2,18 +2,18 @@
 // layout, and what one request costs in Redis commands.
 #include <hiredis/hiredis.h>
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
 
 #include "idem/fingerprint.hpp"
+#include "idem/key.hpp"
 #include "idem/store/redis_store.hpp"
 #include "store/redis_connection.hpp"
 #include "store/store_contract.hpp"
 #include "support/redis_process.hpp"
 #include "support/test_server.hpp"
-#include "idem/key.hpp"
 
 using namespace idem;
 using namespace idem::test;
@@ -27,6 +27,7 @@ constexpr auto kPoll = std::chrono::milliseconds(5);
 std::unique_ptr<RedisStore> open_test_store(const std::string& url) {
   StoreOptions options;
   options.redis_prefix = "idem-test:" + new_owner_token() + ":";
+  options.redis_timeout = kTestRedisTimeout;
   auto store = RedisStore::open(url, options);
   INFO((store.ok() ? std::string() : store.error().message));
   REQUIRE(store.ok());
@@ -84,7 +85,7 @@ class ClientCommandCounter {
 
 TEST_CASE("RedisStore: meets the store contract against a real redis-server", "[redis]") {
   auto store = open_test_store(shared_redis_url());
-  StoreUnderTest t{*store, Millis{400}, false, poll_until};
+  StoreUnderTest t{*store, Millis{800}, false, poll_until};
   check_store_contract(t);
 }
 
@@ -103,8 +104,8 @@ TEST_CASE("RedisStore: a record is one hash-tagged key whose Redis TTL is the le
   const long long lock_pttl = std::stoll(redis_command(port, {"PTTL", redis_key}));
   CHECK(lock_pttl > 25'000);
   CHECK(lock_pttl <= 30'000);
-  REQUIRE(store->complete(record_key, c->owner, HttpResponse{201, {}, "ok"},
-                          std::chrono::hours(1)).ok());
+  REQUIRE(store->complete(record_key, c->owner, HttpResponse{201, {}, "ok"}, std::chrono::hours(1))
+              .ok());
   const long long record_pttl = std::stoll(redis_command(port, {"PTTL", redis_key}));
   CHECK(record_pttl > 3'500'000);
   CHECK(record_pttl <= 3'600'000);
@@ -126,8 +127,8 @@ TEST_CASE("RedisStore: a new key costs 2 Redis commands, a replay and a conflict
   REQUIRE(conflict.ok());
   CHECK(conflict->state == ClaimState::InFlight);
   CHECK(commands.count() == 1);  // a conflict: 1
-  REQUIRE(store->complete("new-key", c->owner, HttpResponse{201, {}, "ok"},
-                          std::chrono::hours(1)).ok());
+  REQUIRE(store->complete("new-key", c->owner, HttpResponse{201, {}, "ok"}, std::chrono::hours(1))
+              .ok());
   CHECK(commands.count() == 1);  // a new key: claim + complete = 2
   auto replay = store->claim("new-key", "fp", std::chrono::seconds(30));
   REQUIRE(replay.ok());
@@ -135,8 +136,7 @@ TEST_CASE("RedisStore: a new key costs 2 Redis commands, a replay and a conflict
   CHECK(commands.count() == 1);  // a replay: 1
 }
 
-TEST_CASE("RedisStore: scripts lost by Redis (SCRIPT FLUSH) are reloaded through EVAL",
-          "[redis]") {
+TEST_CASE("RedisStore: scripts lost by Redis (SCRIPT FLUSH) are reloaded through EVAL", "[redis]") {
   RedisProcess redis;
   auto store = open_test_store(redis.url());
   redis_command(redis.port(), {"SCRIPT", "FLUSH"});
@@ -184,8 +184,8 @@ TEST_CASE("RedisStore: describe() names host, port and db but never the password
   RedisProcess redis;
   redis_command(redis.port(), {"CONFIG", "SET", "requirepass", "s3cret"});
   StoreOptions options;
-  auto store = RedisStore::open("redis://:s3cret@127.0.0.1:" + std::to_string(redis.port()) + "/2",
-                                options);
+  auto store =
+      RedisStore::open("redis://:s3cret@127.0.0.1:" + std::to_string(redis.port()) + "/2", options);
   INFO((store.ok() ? std::string() : store.error().message));
   REQUIRE(store.ok());
   CHECK((*store)->describe() == "redis://127.0.0.1:" + std::to_string(redis.port()) + "/2");
@@ -193,8 +193,8 @@ TEST_CASE("RedisStore: describe() names host, port and db but never the password
   REQUIRE(c.ok());
   CHECK(c->state == ClaimState::Claimed);
 
-  auto wrong = RedisStore::open("redis://:hunter2@127.0.0.1:" + std::to_string(redis.port()),
-                                options);
+  auto wrong =
+      RedisStore::open("redis://:hunter2@127.0.0.1:" + std::to_string(redis.port()), options);
   REQUIRE(!wrong.ok());
   CHECK(wrong.error().code == ErrorCode::InvalidArgument);
   CHECK(wrong.error().message.find("hunter2") == std::string::npos);

@@ -1,6 +1,7 @@
 #include "store/store_contract.hpp"
 
 #include <atomic>
+#include <mutex>
 #include <catch2/catch.hpp>
 #include <random>
 
@@ -15,9 +16,8 @@ constexpr Millis kLongLease = std::chrono::seconds(30);
 constexpr Millis kLongTtl = std::chrono::hours(1);
 
 HttpResponse sample_response() {
-  return HttpResponse{201,
-                      {{"Content-Type", "application/json"}, {"Location", "/payments/p1"}},
-                      R"({"id":"p1"})"};
+  return HttpResponse{
+      201, {{"Content-Type", "application/json"}, {"Location", "/payments/p1"}}, R"({"id":"p1"})"};
 }
 
 // A response no text encoding survives by accident: every byte value, NUL and CRLF included.
@@ -191,10 +191,14 @@ void check_store_contract(StoreUnderTest& t) {
       std::atomic<int> claimed{0};
       std::atomic<int> in_flight{0};
       std::atomic<int> failed{0};
+      std::mutex mu;  // guards failure
+      std::string failure;
       run_together(kThreads, [&](int) {
         auto c = store.claim(k, kFp, kLongLease);
         if (!c.ok()) {
           ++failed;
+          std::lock_guard lock(mu);
+          failure = c.error().message;
         } else if (c->state == ClaimState::Claimed) {
           ++claimed;
         } else if (c->state == ClaimState::InFlight) {
@@ -202,7 +206,7 @@ void check_store_contract(StoreUnderTest& t) {
         }
       });
       INFO("round " << round << ": claimed " << claimed << ", in flight " << in_flight
-                    << ", failed " << failed);
+                    << ", failed " << failed << " " << failure);
       CHECK(claimed == 1);
       CHECK(in_flight == kThreads - 1);
       if (claimed == 1 && in_flight == kThreads - 1) ++rounds_ok;

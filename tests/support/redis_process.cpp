@@ -44,14 +44,19 @@ int free_loopback_port() {
   return ntohs(addr.sin_port);
 }
 
-bool answers_ping(int port) {
+// True once the redis-server with process id `pid` answers on `port`. The pid check matters:
+// when two test processes race for one port, the loser's PING could otherwise be answered by
+// the winner's server.
+bool answers_as(int port, pid_t pid) {
   RedisUrl url;
   url.host = "127.0.0.1";
   url.port = port;
   auto conn = RedisConnection::open(url, std::chrono::milliseconds(200));
   if (!conn) return false;
-  auto reply = (*conn)->command({"PING"});
-  return reply && reply_text(**reply) == "PONG";
+  auto reply = (*conn)->command({"INFO", "server"});
+  if (!reply) return false;
+  const std::string_view info = reply_text(**reply);
+  return info.find("\nprocess_id:" + std::to_string(pid) + "\r") != std::string_view::npos;
 }
 
 std::string reply_to_text(const redisReply& r) {
@@ -89,8 +94,9 @@ bool RedisProcess::launch() {
   const std::string log = dir_ + "/redis.log";
   // Everything the child needs is prepared before fork(): after it, only async-signal-safe
   // calls are allowed in a multi-threaded process.
-  std::vector<std::string> args = {"redis-server", "--port", port, "--bind", "127.0.0.1",
-                                   "--save", "", "--appendonly", "no", "--dir", dir_};
+  std::vector<std::string> args = {"redis-server", "--port", port, "--bind",
+                                   "127.0.0.1",    "--save", "",   "--appendonly",
+                                   "no",           "--dir",  dir_};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -112,7 +118,7 @@ bool RedisProcess::launch() {
       pid_ = -1;
       return false;
     }
-    if (answers_ping(port_)) return true;
+    if (answers_as(port_, pid_)) return true;
     std::this_thread::sleep_for(kPollInterval);  // polling a condition, bounded by deadline
   }
   kill();

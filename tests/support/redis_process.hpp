@@ -5,15 +5,20 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 namespace idem::test {
 
+/// Command timeout for stores in tests: they check semantics, and a loaded CI machine can
+/// stall Redis for longer than the production default of 250 ms.
+inline constexpr std::chrono::milliseconds kTestRedisTimeout{2000};
+
 class RedisProcess {
  public:
   /// Starts redis-server on a free 127.0.0.1 port without persistence and waits (bounded) until
-  /// it answers PING. Fails the test (REQUIRE) if it cannot.
+  /// it answers (checked by process id). Fails the test (REQUIRE) if it cannot.
   RedisProcess();
   ~RedisProcess();
   RedisProcess(const RedisProcess&) = delete;
@@ -21,14 +26,14 @@ class RedisProcess {
 
   /// SIGKILLs the server and reaps it (connections die as in a crash).
   void kill();
-  /// Starts it again on the same port; REQUIREs that it answers PING.
+  /// Starts it again on the same port; REQUIREs that it answers.
   void restart();
 
   int port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
 
  private:
-  bool launch();  // true once the server answers PING; false if it exited (port taken)
+  bool launch();  // true once our server answers; false if it exited (port taken)
 
   int port_ = 0;
   pid_t pid_ = -1;

@@ -2,11 +2,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/redis_process.hpp"
+
 namespace idem::test {
 
 std::unique_ptr<Store> open_redis_store(const std::string& url, const std::string& prefix) {
   StoreOptions options;
   options.redis_prefix = prefix;
+  options.redis_timeout = kTestRedisTimeout;
   auto store = RedisStore::open(url, options);
   INFO((store.ok() ? std::string() : store.error().message));
   REQUIRE(store.ok());

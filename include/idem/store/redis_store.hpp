@@ -17,7 +17,7 @@ class RedisStore final : public Store {
   /// InvalidArgument for a malformed URL or refused credentials/database; Unavailable when
   /// Redis does not answer, after retrying for options.wait_for_store if that is set.
   static Result<std::unique_ptr<RedisStore>> open(std::string_view url,
-                                                 const StoreOptions& options);
+                                                  const StoreOptions& options);
   ~RedisStore() override;
   RedisStore(const RedisStore&) = delete;
   RedisStore& operator=(const RedisStore&) = delete;

@@ -29,14 +29,13 @@ std::string_view reply_text(const redisReply& reply) {
 
 bool is_error_reply(const redisReply& reply) { return reply.type == REDIS_REPLY_ERROR; }
 
-RedisConnection::RedisConnection(redisContext* context, std::string endpoint)
-    : context_(context), endpoint_(std::move(endpoint)) {}
+RedisConnection::RedisConnection(ContextPtr context, std::string endpoint)
+    : context_(std::move(context)), endpoint_(std::move(endpoint)) {}
 
 Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const RedisUrl& url,
                                                                Millis timeout) {
   const std::string endpoint = url.host + ":" + std::to_string(url.port);
-  std::unique_ptr<redisContext, RedisContextDeleter> context(
-      redisConnectWithTimeout(url.host.c_str(), url.port, to_timeval(timeout)));
+  ContextPtr context(redisConnectWithTimeout(url.host.c_str(), url.port, to_timeval(timeout)));
   if (!context) {
     return make_error(ErrorCode::Unavailable, "redis " + endpoint + ": cannot allocate a context");
   }
@@ -47,7 +46,7 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::open(const RedisUrl& u
   if (redisSetTimeout(context.get(), to_timeval(timeout)) != REDIS_OK) {
     return make_error(ErrorCode::Unavailable, "redis " + endpoint + ": cannot set the timeout");
   }
-  std::unique_ptr<RedisConnection> conn(new RedisConnection(context.release(), endpoint));
+  std::unique_ptr<RedisConnection> conn(new RedisConnection(std::move(context), endpoint));
 
   // A refused AUTH or SELECT is a configuration error: retrying will not fix it.
   auto setup = [&](const std::vector<std::string_view>& args,
@@ -82,12 +81,12 @@ Result<RedisReplyPtr> RedisConnection::command(const std::vector<std::string_vie
     argv.push_back(a.data());
     lens.push_back(a.size());
   }
-  RedisReplyPtr reply(static_cast<redisReply*>(redisCommandArgv(
-      context_.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
+  RedisReplyPtr reply(static_cast<redisReply*>(
+      redisCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(), lens.data())));
   if (!reply) {
     const std::string why = context_->err != 0 ? context_->errstr : "no reply";
-    return make_error(ErrorCode::Unavailable, "redis " + endpoint_ + ": " +
-                                                  (why.empty() ? "I/O error" : why));
+    return make_error(ErrorCode::Unavailable,
+                      "redis " + endpoint_ + ": " + (why.empty() ? "I/O error" : why));
   }
   return reply;
 }

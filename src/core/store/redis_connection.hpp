@@ -48,9 +48,10 @@ class RedisConnection {
   const std::string& endpoint() const { return endpoint_; }
 
  private:
-  RedisConnection(redisContext* context, std::string endpoint);
+  using ContextPtr = std::unique_ptr<redisContext, RedisContextDeleter>;
+  RedisConnection(ContextPtr context, std::string endpoint);
 
-  std::unique_ptr<redisContext, RedisContextDeleter> context_;
+  ContextPtr context_;
   std::string endpoint_;  // "host:port", for error messages
 };
 

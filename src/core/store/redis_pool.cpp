@@ -31,8 +31,8 @@ Result<RedisPool::Lease> RedisPool::acquire() {
     if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
         open_ >= max_size_) {
       return make_error(ErrorCode::Unavailable,
-                        "redis " + url_.host + ":" + std::to_string(url_.port) +
-                            ": all " + std::to_string(max_size_) + " connections busy");
+                        "redis " + url_.host + ":" + std::to_string(url_.port) + ": all " +
+                            std::to_string(max_size_) + " connections busy");
     }
   }
   ++open_;

@@ -42,8 +42,8 @@ class Reader {
 }  // namespace
 
 std::string encode_response(const HttpResponse& response) {
-  std::string head = std::to_string(response.status) + " " +
-                     std::to_string(response.headers.size()) + "\n";
+  std::string head =
+      std::to_string(response.status) + " " + std::to_string(response.headers.size()) + "\n";
   for (const auto& [name, value] : response.headers) {
     head += std::to_string(name.size()) + " " + std::to_string(value.size()) + "\n";
     head += name;

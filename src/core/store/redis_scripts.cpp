@@ -6,9 +6,8 @@ namespace idem {
 namespace {
 
 Error script_error(const RedisConnection& conn, std::string_view name, std::string_view what) {
-  return make_error(ErrorCode::Unavailable, "redis " + conn.endpoint() + ": " +
-                                                std::string(name) + " script: " +
-                                                std::string(what));
+  return make_error(ErrorCode::Unavailable, "redis " + conn.endpoint() + ": " + std::string(name) +
+                                                " script: " + std::string(what));
 }
 
 }  // namespace

@@ -93,8 +93,7 @@ Result<Claim> RedisStore::claim(const std::string& key, const std::string& finge
   auto reply = run_script(**conn, impl_->claim, redis_key(key), {out.owner, fingerprint, lease_ms});
   if (!reply) return reply.error();
   const redisReply& r = **reply;
-  if (r.type != REDIS_REPLY_ARRAY || r.elements < 1 ||
-      r.element[0]->type != REDIS_REPLY_INTEGER) {
+  if (r.type != REDIS_REPLY_ARRAY || r.elements < 1 || r.element[0]->type != REDIS_REPLY_INTEGER) {
     return unexpected_reply("claim");
   }
   const long long state = r.element[0]->integer;
@@ -123,8 +122,8 @@ Result<void> RedisStore::complete(const std::string& key, const OwnerToken& owne
   if (!conn) return make_error(ErrorCode::Unavailable, conn.error().message);
   const std::string encoded = encode_response(response);
   const std::string ttl_ms = std::to_string(std::max<long long>(1, ttl.count()));
-  return owner_checked(run_script(**conn, impl_->complete, redis_key(key), {owner, encoded, ttl_ms}),
-                       "complete");
+  return owner_checked(
+      run_script(**conn, impl_->complete, redis_key(key), {owner, encoded, ttl_ms}), "complete");
 }
 
 Result<void> RedisStore::release(const std::string& key, const OwnerToken& owner) {

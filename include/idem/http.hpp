@@ -22,6 +22,9 @@ std::optional<std::string> find_header(const HeaderList& headers, std::string_vi
 /// Every value of header `name`, one per header line.
 std::vector<std::string> header_values(const HeaderList& headers, std::string_view name);
 
+/// Percent-encodes everything but RFC 3986 unreserved characters, for a query value.
+std::string percent_encode(std::string_view text);
+
 struct HttpResponse {
   int status = 0;
   HeaderList headers;

@@ -29,6 +29,23 @@ std::vector<std::string> header_values(const HeaderList& headers, std::string_vi
   return out;
 }
 
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+  }
+  return out;
+}
+
 HttpResponse make_problem(int status, std::string_view slug, std::string_view title,
                           std::string_view detail) {
   const nlohmann::json body = {{"type", "/problems/" + std::string(slug)},

@@ -92,21 +92,9 @@ TEST_CASE("Redis serve: two serve processes on one Redis execute spread duplicat
   REQUIRE(ports[0] > 0);
   REQUIRE(ports[1] > 0);
   constexpr int kRounds = 20;
-  constexpr int kDuplicates = 16;
-  int rounds_ok = 0;
-  for (int round = 0; round < kRounds; ++round) {
-    const std::string key = new_uuid4();
-    std::atomic<int> other{0};
-    run_together(kDuplicates, [&](int i) {
-      const int status = post_with_key(ports[i % 2], key).status;
-      if (status != 201 && status != 409) ++other;
-    });
-    const long long total = executions(ports[0], key) + executions(ports[1], key);
-    INFO("round " << round << ": executions " << total << ", other " << other);
-    CHECK(total == 1);
-    CHECK(other == 0);
-    if (total == 1 && other == 0) ++rounds_ok;
-  }
+  const int rounds_ok = run_duplicate_rounds(
+      kRounds, 16, [&](int i) { return ports[i % 2]; },
+      [&](const std::string& key) { return executions(ports[0], key) + executions(ports[1], key); });
   CHECK(rounds_ok == kRounds);
   a->signal(SIGTERM);
   b->signal(SIGTERM);

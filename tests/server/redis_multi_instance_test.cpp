@@ -21,30 +21,9 @@ TEST_CASE(
   config.handler_delay = std::chrono::milliseconds(50);  // keep the winner in flight
   TwoInstances servers(shared_redis_url(), config);
   constexpr int kRounds = 50;
-  constexpr int kDuplicates = 16;
-  int rounds_ok = 0;
-  for (int round = 0; round < kRounds; ++round) {
-    const std::string key = new_uuid4();
-    std::atomic<int> created{0};
-    std::atomic<int> conflicts{0};
-    std::atomic<int> other{0};
-    run_together(kDuplicates, [&](int i) {
-      const Exchange r = post_with_key(servers.pick(i).port(), key);
-      if (r.status == 201) {
-        ++created;  // the winner, or a replay of it
-      } else if (r.status == 409 && r.header("Retry-After")) {
-        ++conflicts;
-      } else {
-        ++other;
-      }
-    });
-    const long long executions = servers.executions(key);
-    INFO("round " << round << ": created " << created << ", conflicts " << conflicts << ", other "
-                  << other << ", executions " << executions);
-    CHECK(executions == 1);
-    CHECK(other == 0);
-    if (executions == 1 && other == 0) ++rounds_ok;
-  }
+  const int rounds_ok = run_duplicate_rounds(
+      kRounds, 16, [&](int i) { return servers.pick(i).port(); },
+      [&](const std::string& key) { return servers.executions(key); });
   CHECK(rounds_ok == kRounds);
 }
 

@@ -1,33 +1,17 @@
 #include "support/test_server.hpp"
 
+#include "idem/key.hpp"
+
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <latch>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <vector>
 
 namespace idem::test {
-namespace {
-
-std::string percent_encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 TestServer::TestServer(ServerConfig config, std::unique_ptr<Store> store, const Clock& clock) {
   config.host = "127.0.0.1";
@@ -94,6 +78,35 @@ void run_together(int n, const std::function<void(int)>& fn) {
     });
   }
   for (auto& t : threads) t.join();
+}
+
+int run_duplicate_rounds(int rounds, int n, const std::function<int(int)>& port_for,
+                         const std::function<long long(const std::string&)>& executions) {
+  int rounds_ok = 0;
+  for (int round = 0; round < rounds; ++round) {
+    const std::string key = new_uuid4();
+    std::atomic<int> created{0};
+    std::atomic<int> conflicts{0};
+    std::atomic<int> other{0};
+    run_together(n, [&](int i) {
+      const Exchange r = post_with_key(port_for(i), key);
+      if (r.status == 201) {
+        ++created;  // the winner, or a replay of it
+      } else if (r.status == 409 && r.header("Content-Type") == "application/problem+json" &&
+                 r.header("Retry-After")) {
+        ++conflicts;
+      } else {
+        ++other;
+      }
+    });
+    const long long ran = executions(key);
+    INFO("round " << round << ": created " << created << ", conflicts " << conflicts
+                  << ", other " << other << ", executions " << ran);
+    CHECK(ran == 1);
+    CHECK(other == 0);
+    if (ran == 1 && other == 0) ++rounds_ok;
+  }
+  return rounds_ok;
 }
 
 ServerConfig quiet_config() {

@@ -54,6 +54,13 @@ Exchange post_with_key(int port, const std::string& key, const std::string& body
 /// Runs `fn(i)` on `n` threads released together by a latch, and joins them.
 void run_together(int n, const std::function<void(int)>& fn);
 
+/// Runs `rounds` rounds of `n` simultaneous POSTs, each round with one fresh key; request i
+/// goes to `port_for(i)`. Checks per round (Catch CHECKs, with the tally as INFO) that the
+/// handler ran exactly once (`executions(key)`) and that every other answer is a replay (201)
+/// or a 409 problem+json with Retry-After. Returns the number of rounds that held.
+int run_duplicate_rounds(int rounds, int n, const std::function<int(int)>& port_for,
+                         const std::function<long long(const std::string&)>& executions);
+
 /// A GuardConfig/ServerConfig for tests: no request log, 16 threads.
 ServerConfig quiet_config();
 

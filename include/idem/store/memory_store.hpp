@@ -39,14 +39,18 @@ class MemoryStore final : public Store {
     std::string key;
     bool operator>(const Expiry& other) const { return at > other.at; }
   };
+  using Entries = std::unordered_map<std::string, Entry>;
   struct Shard {
     std::mutex mu;  // guards entries and expiries
-    std::unordered_map<std::string, Entry> entries;
+    Entries entries;
     // Min-heap of expiry times; an item whose entry has since changed is stale and skipped.
     std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries;
   };
 
   Shard& shard_for(const std::string& key);
+  // The entry of `key` if it is a lock held by `owner`, else entries.end(). Shard mutex held.
+  static Entries::iterator find_held_lock(Shard& shard, const std::string& key,
+                                          const OwnerToken& owner);
   // Drops entries whose time has passed. Called with the shard's mutex held.
   void reclaim_expired(Shard& shard, Clock::TimePoint now);
 

@@ -3,6 +3,13 @@
 #include <functional>
 
 namespace idem {
+namespace {
+
+Error lock_lost() {
+  return make_error(ErrorCode::Conflict, "the lock on this key is no longer held");
+}
+
+}  // namespace
 
 MemoryStore::MemoryStore(const Clock& clock) : clock_(clock) {}
 
@@ -17,6 +24,15 @@ void MemoryStore::reclaim_expired(Shard& shard, Clock::TimePoint now) {
     if (it != shard.entries.end() && it->second.expires_at <= now) shard.entries.erase(it);
     shard.expiries.pop();
   }
+}
+
+MemoryStore::Entries::iterator MemoryStore::find_held_lock(Shard& shard, const std::string& key,
+                                                         const OwnerToken& owner) {
+  auto it = shard.entries.find(key);
+  if (it == shard.entries.end() || it->second.response || it->second.owner != owner) {
+    return shard.entries.end();
+  }
+  return it;
 }
 
 Result<Claim> MemoryStore::claim(const std::string& key, const std::string& fingerprint,
@@ -63,10 +79,8 @@ Result<void> MemoryStore::complete(const std::string& key, const OwnerToken& own
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mu);
   reclaim_expired(shard, now);
-  auto it = shard.entries.find(key);
-  if (it == shard.entries.end() || it->second.response || it->second.owner != owner) {
-    return make_error(ErrorCode::Conflict, "the lock on this key is no longer held");
-  }
+  auto it = find_held_lock(shard, key, owner);
+  if (it == shard.entries.end()) return lock_lost();
   it->second.owner.clear();
   it->second.response = std::make_shared<const HttpResponse>(response);
   it->second.expires_at = now + ttl;
@@ -79,10 +93,8 @@ Result<void> MemoryStore::release(const std::string& key, const OwnerToken& owne
   Shard& shard = shard_for(key);
   std::lock_guard lock(shard.mu);
   reclaim_expired(shard, now);
-  auto it = shard.entries.find(key);
-  if (it == shard.entries.end() || it->second.response || it->second.owner != owner) {
-    return make_error(ErrorCode::Conflict, "the lock on this key is no longer held");
-  }
+  auto it = find_held_lock(shard, key, owner);
+  if (it == shard.entries.end()) return lock_lost();
   shard.entries.erase(it);
   return {};
 }

@@ -1,6 +1,7 @@
 // `idemctl verify`: runs the conformance catalogue (scenarios/*.json) against a target, or
 // against the embedded reference server when no --target is given, and reports per check.
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -63,8 +64,10 @@ Result<std::vector<ReportFile>> parse_reports(const std::vector<std::string>& sp
   return out;
 }
 
-// An idemctl reference server answers /__idem/stats with executions_total.
-bool looks_like_reference(const std::string& base, const verify::VerifyOptions& o) {
+// An idemctl reference server answers /__idem/stats with executions_total (and, since 0.1, its
+// lock TTL). Returns that answer, or nothing for any other service.
+std::optional<nlohmann::json> reference_stats(const std::string& base,
+                                              const verify::VerifyOptions& o) {
   HttpClient client;
   ClientRequest r;
   r.method = "GET";
@@ -72,9 +75,10 @@ bool looks_like_reference(const std::string& base, const verify::VerifyOptions& 
   r.timeout = o.timeout;
   r.connect_timeout = o.connect_timeout;
   const ClientResponse res = client.send(r);
-  if (!res.ok() || res.response.status != 200) return false;
-  const auto json = nlohmann::json::parse(res.response.body, nullptr, false);
-  return json.is_object() && json.contains("executions_total");
+  if (!res.ok() || res.response.status != 200) return std::nullopt;
+  auto json = nlohmann::json::parse(res.response.body, nullptr, false);
+  if (!json.is_object() || !json.contains("executions_total")) return std::nullopt;
+  return json;
 }
 
 void print_list(const std::vector<verify::Scenario>& catalogue) {
@@ -141,13 +145,17 @@ int run_verify_command(const VerifyFlags& f) {
     std::cerr << "idemctl verify: target unreachable: " << reachable.error().message << "\n";
     return reachable.error().code == ErrorCode::InvalidArgument ? kExitUsage : kExitUnreachable;
   }
-  if (!no_target && f.config.empty() &&
-      (f.kind == "reference" ||
-       (f.kind == "auto" && looks_like_reference(target->base_urls.front(), *options)))) {
-    // A running `idemctl serve`: its counter and fault header are known; its lock TTL is not
-    // (declare it with --lock-ttl to run crash-releases-key).
+  const auto stats = !no_target && f.config.empty() && f.kind != "generic"
+                         ? reference_stats(target->base_urls.front(), *options)
+                         : std::nullopt;
+  if (!no_target && f.config.empty() && (f.kind == "reference" || stats)) {
+    // A running `idemctl serve`: its counter and fault header are known, and it reports its lock
+    // TTL (an older one does not: declare it with --lock-ttl to run crash-releases-key).
     verify::TargetSpec ref = verify::reference_target(target->base_urls, Millis{0});
     ref.lock_ttl.reset();
+    if (stats && stats->contains("lock_ttl_ms") && stats->at("lock_ttl_ms").is_number_integer()) {
+      ref.lock_ttl = Millis{stats->at("lock_ttl_ms").get<long long>()};
+    }
     auto with_flags = apply_target_flags(f, ref);
     if (!with_flags) return fail_usage(with_flags.error().message);
     target = std::move(with_flags);

@@ -82,6 +82,27 @@ TEST_CASE("idemctl verify: a server without a lock exits 1 naming concurrent-dup
   CHECK(named);
 }
 
+TEST_CASE("idemctl verify: a running serve reports its lock TTL, so crash-releases-key runs "
+          "without --lock-ttl",
+          "[verify][cli]") {
+  ServerConfig config = verify_server_config(BugMode::None);
+  config.guard.lock_ttl = std::chrono::milliseconds(500);
+  TestServer healthy(config);
+  const Run pass = run_idemctl("verify --target " + healthy.server().base_url() +
+                               " --only crash-releases-key");
+  INFO(pass.output);
+  CHECK(pass.exit_code == 0);
+  CHECK_THAT(pass.output, Catch::Contains("PASS  crash-releases-key"));
+
+  config.guard.bug = BugMode::LockNeverExpires;
+  TestServer stuck(config);
+  const Run fail = run_idemctl("verify --target " + stuck.server().base_url() +
+                               " --only crash-releases-key");
+  INFO(fail.output);
+  CHECK(fail.exit_code == 1);
+  CHECK_THAT(fail.output, Catch::Contains("FAIL  crash-releases-key"));
+}
+
 TEST_CASE("idemctl verify: an unreachable target exits 3", "[verify][cli]") {
   const Run r = run_idemctl("verify --target http://127.0.0.1:" + std::to_string(closed_port()) +
                             " --connect-timeout 1s");

@@ -224,7 +224,9 @@ void ReferenceServer::Impl::install_routes() {
                            {"requests", requests},
                            {"store_write_failures", metrics.store_write_failures()},
                            {"store", store->describe()},
-                           {"bug", to_string(config.guard.bug)}};
+                           {"bug", to_string(config.guard.bug)},
+                           {"ttl_ms", config.guard.ttl.count()},
+                           {"lock_ttl_ms", config.guard.lock_ttl.count()}};
     if (auto s = store->stats()) body["records"] = s->records;
     write_response(json_response(200, body), res);
   });

@@ -7,6 +7,8 @@ if(IDEM_WERROR)
   target_compile_options(idem_warnings INTERFACE -Werror)
 endif()
 if(IDEM_SANITIZE)
-  add_compile_options(-fsanitize=${IDEM_SANITIZE} -fno-omit-frame-pointer)
+  # No recovery: a UBSan finding fails the test that triggered it instead of scrolling past.
+  add_compile_options(-fsanitize=${IDEM_SANITIZE} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${IDEM_SANITIZE})
 endif()

@@ -36,12 +36,15 @@ std::string_view to_string(FingerprintMode mode) {
 }
 
 std::string sha256_hex(std::string_view data) {
-  std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx{EVP_MD_CTX_new()};
+  // OpenSSL 3 looks the algorithm up (under a global lock) on every implicit fetch; fetch it
+  // once, and keep one digest context per thread, since this runs on every guarded request.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local const std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx{EVP_MD_CTX_new()};
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   // These calls fail only on allocation failure or a broken OpenSSL; both are bugs here.
   [[maybe_unused]] const bool ok =
-      ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1 &&
+      sha256 != nullptr && ctx && EVP_DigestInit_ex2(ctx.get(), sha256, nullptr) == 1 &&
       EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
       EVP_DigestFinal_ex(ctx.get(), digest, &size) == 1;
   assert(ok);

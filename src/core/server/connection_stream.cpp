@@ -127,6 +127,9 @@ void ConnectionStream::drop() {
 }
 
 void restore_raw_header_values(const std::string& raw_head, httplib::Request& req) {
+  // httplib's decoding only ever touches a '%', so a head without one needs no work (the usual
+  // case, and this runs on every request).
+  if (raw_head.find('%') == std::string::npos) return;
   std::map<std::string, std::vector<std::string>, httplib::detail::ci> raw;
   std::string_view rest = raw_head;
   bool request_line = true;
@@ -143,6 +146,11 @@ void restore_raw_header_values(const std::string& raw_head, httplib::Request& re
     if (colon == std::string_view::npos || colon == 0) continue;
     raw[std::string(line.substr(0, colon))].emplace_back(trim(line.substr(colon + 1)));
   }
+  // Only headers with a '%' in some value can differ from what httplib parsed.
+  std::erase_if(raw, [](const auto& entry) {
+    return std::none_of(entry.second.begin(), entry.second.end(),
+                        [](const std::string& v) { return v.find('%') != std::string::npos; });
+  });
   for (auto& [name, values] : raw) {
     req.headers.erase(name);
     for (auto& v : values) req.headers.emplace(name, std::move(v));

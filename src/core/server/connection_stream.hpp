@@ -51,8 +51,8 @@ class ConnectionStream final : public httplib::Stream {
   bool dropped_ = false;
 };
 
-/// Replaces the values of every header named in `raw_head` with its bytes as sent (trimmed of
-/// surrounding spaces), undoing httplib's percent-decoding. Other entries stay as they are.
+/// Replaces the values of every header in `raw_head` that has a '%' in a value with its bytes as
+/// sent (trimmed of surrounding spaces), undoing httplib's percent-decoding. Other entries stay.
 void restore_raw_header_values(const std::string& raw_head, httplib::Request& req);
 
 }  // namespace idem

@@ -7,8 +7,6 @@
 #include "idem/proxy/fault_proxy.hpp"
 
 #include <atomic>
-#include <csignal>
-#include <thread>
 
 #include "idem/client/http_client.hpp"
 #include "server/http_listener.hpp"
@@ -16,11 +14,9 @@
 namespace idem {
 namespace {
 
-constexpr int kListenBacklog = 1024;
 // Bursts go through the proxy: every request of a burst needs its own worker, or the proxy
 // would serialise what the client released together.
 constexpr size_t kWorkerThreads = 64;
-constexpr size_t kKeepAliveMaxRequests = 100;
 constexpr Millis kUpstreamTimeout{30'000};
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) and framing that each side of the proxy writes itself,
@@ -55,7 +51,7 @@ struct FaultProxy::Impl {
 
   std::string upstream;
   HttpListener listener;
-  std::thread listen_thread;
+  bool started = false;
   int port = 0;
   std::atomic<long long> dropped{0};
 };
@@ -113,11 +109,9 @@ FaultProxy::FaultProxy(std::string upstream) : impl_(std::make_unique<Impl>(std:
 FaultProxy::~FaultProxy() { stop(); }
 
 Result<int> FaultProxy::start(int port) {
-  if (impl_->listen_thread.joinable()) {
+  if (impl_->started) {
     return make_error(ErrorCode::InvalidArgument, "the proxy is already running");
   }
-  // A client that hangs up must not kill the process with SIGPIPE.
-  std::signal(SIGPIPE, SIG_IGN);
   Impl& s = *impl_;
   const auto handler = [&s](const httplib::Request& req, httplib::Response& res) {
     s.forward(req, res);
@@ -134,25 +128,15 @@ Result<int> FaultProxy::start(int port) {
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         answer_problem(res, 502, "proxy-error", "Proxy error", "unexpected proxy failure");
       });
-  s.listener.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
-  s.listener.set_tcp_nodelay(true);
-  s.listener.set_keep_alive_max_count(kKeepAliveMaxRequests);
-  auto bound = s.listener.bind("127.0.0.1", port, kListenBacklog);
+  auto bound = s.listener.start({"127.0.0.1", port, kWorkerThreads});
   if (!bound) return bound.error();
+  s.started = true;
   s.port = *bound;
-  s.listen_thread = std::thread([&s] { s.listener.listen_after_bind(); });
-  // stop() before the accept loop runs would be lost, so wait (bounded) until it does.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!s.listener.is_running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
   return s.port;
 }
 
 void FaultProxy::stop() {
-  if (!impl_ || !impl_->listen_thread.joinable()) return;
-  impl_->listener.stop();
-  impl_->listen_thread.join();
+  if (impl_) impl_->listener.shutdown();
 }
 
 std::string FaultProxy::base_url() const {

@@ -6,6 +6,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <csignal>
+
 
 namespace idem {
 namespace {
@@ -13,9 +16,40 @@ namespace {
 // The connection the calling worker thread is serving, so a handler can drop it.
 thread_local ConnectionStream* current_connection = nullptr;
 
+constexpr int kListenBacklog = 1024;
+// Connections are served one per worker thread; capping requests per connection makes every
+// connection end now and then, so one waiting beyond the pool size is served in bounded time.
+constexpr size_t kKeepAliveMaxRequests = 100;
+
 }  // namespace
 
-Result<int> HttpListener::bind(const std::string& host, int port, int backlog) {
+HttpListener::~HttpListener() { shutdown(); }
+
+Result<int> HttpListener::start(const ListenerOptions& options) {
+  // A client that hangs up must not kill the process with SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+  const size_t threads = std::max<size_t>(1, options.threads);
+  new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  set_tcp_nodelay(true);  // with Nagle on, small responses wait ~40 ms for an ACK
+  set_keep_alive_max_count(kKeepAliveMaxRequests);
+  auto port = bind(options.host, options.port);
+  if (!port) return port.error();
+  listen_thread_ = std::thread([this] { listen_after_bind(); });
+  // stop() before the accept loop runs would be lost, so wait (bounded) until it does.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  return port;
+}
+
+void HttpListener::shutdown() {
+  if (!listen_thread_.joinable()) return;
+  stop();
+  listen_thread_.join();
+}
+
+Result<int> HttpListener::bind(const std::string& host, int port) {
   // httplib's default also sets SO_REUSEPORT, which lets a second server bind a port that is
   // already serving and silently split its traffic. Only SO_REUSEADDR (fast restarts) is kept.
   set_socket_options([](socket_t sock) {
@@ -36,7 +70,7 @@ Result<int> HttpListener::bind(const std::string& host, int port, int backlog) {
   }
   // httplib listens with a backlog of 5: a burst of clients connecting at once would see dropped
   // SYNs and 1 s retransmit stalls. listen() again on the bound socket raises it.
-  ::listen(svr_sock_, backlog);
+  ::listen(svr_sock_, kListenBacklog);
   return bound;
 }
 

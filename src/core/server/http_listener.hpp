@@ -7,21 +7,38 @@
 #include <httplib.h>
 
 #include <string>
+#include <thread>
 
 #include "idem/result.hpp"
 
 namespace idem {
 
+struct ListenerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  ///< 0 picks a free port
+  /// Worker threads; each serves one keep-alive connection at a time.
+  size_t threads = 64;
+};
+
 class HttpListener : public httplib::Server {
  public:
-  /// Binds `host:port` (0 = any free port) and re-listens with `backlog`. Returns the port, or
-  /// Unavailable naming the address when it cannot be bound.
-  Result<int> bind(const std::string& host, int port, int backlog);
+  ~HttpListener() override;
+
+  /// Binds (no SO_REUSEPORT, backlog 1024), turns Nagle off, caps keep-alive, and serves in a
+  /// background thread. Returns the port, or Unavailable naming the address when it cannot be
+  /// bound. Routes and handlers must be installed before. Call once.
+  Result<int> start(const ListenerOptions& options);
+  /// Stops accepting, lets in-flight requests finish, and joins. Idempotent.
+  void shutdown();
 
  private:
+  Result<int> bind(const std::string& host, int port);
+
   // Replaces httplib's per-connection loop (same keep-alive rules) with one over our own
   // ConnectionStream. Overriding a private virtual is allowed; httplib calls it per connection.
   bool process_and_close_socket(socket_t sock) override;
+
+  std::thread listen_thread_;
 };
 
 /// Closes the connection that carries `req` without writing anything, as a crashed server or a

@@ -1,6 +1,5 @@
 #include "idem/server/reference_server.hpp"
 
-#include <csignal>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
@@ -16,10 +15,6 @@ namespace {
 
 using AppHandler = std::function<HttpResponse(const httplib::Request&)>;
 
-constexpr int kListenBacklog = 1024;
-// Connections are served one per worker thread; capping requests per connection makes every
-// connection end now and then, so one waiting beyond the pool size is served in bounded time.
-constexpr size_t kKeepAliveMaxRequests = 100;
 constexpr size_t kMaxPadBytes = 64u << 20;
 
 // Every value of header `name` (httplib's map compares names case-insensitively).
@@ -77,7 +72,6 @@ struct ReferenceServer::Impl {
   ServerMetrics metrics;
   RequestLog log;
   HttpListener listener;
-  std::thread listen_thread;
   int port = 0;
 };
 
@@ -258,32 +252,19 @@ ReferenceServer::ReferenceServer(ServerConfig config, std::unique_ptr<Store> sto
 ReferenceServer::~ReferenceServer() { stop(); }
 
 Result<int> ReferenceServer::start() {
-  // A client that hangs up must not kill the server with SIGPIPE.
-  std::signal(SIGPIPE, SIG_IGN);
   Impl& s = *impl_;
   s.install_routes();
-  const size_t threads = static_cast<size_t>(std::max(1, s.config.threads));
-  s.listener.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  s.listener.set_tcp_nodelay(true);  // with Nagle on, small responses wait ~40 ms for an ACK
-  s.listener.set_keep_alive_max_count(kKeepAliveMaxRequests);
   s.listener.set_keep_alive_timeout(5);
   s.listener.set_payload_max_length(s.config.max_body);
-  auto port = s.listener.bind(s.config.host, s.config.port, kListenBacklog);
+  auto port = s.listener.start(
+      {s.config.host, s.config.port, static_cast<size_t>(std::max(1, s.config.threads))});
   if (!port) return port.error();
   s.port = *port;
-  s.listen_thread = std::thread([&s] { s.listener.listen_after_bind(); });
-  // stop() before the accept loop runs would be lost, so wait (bounded) until it does.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!s.listener.is_running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-  }
   return s.port;
 }
 
 void ReferenceServer::stop() {
-  if (!impl_ || !impl_->listen_thread.joinable()) return;
-  impl_->listener.stop();
-  impl_->listen_thread.join();
+  if (impl_) impl_->listener.shutdown();
 }
 
 int ReferenceServer::port() const { return impl_->port; }

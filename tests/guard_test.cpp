@@ -14,8 +14,9 @@ namespace {
 
 const std::string kKey = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
-GuardRequest post(const std::string& body = "{\"amount\":1}", const std::string& key = kKey,
-                  const std::string& target = "/payments", const std::string& scope = "") {
+// Views in a GuardRequest point at the arguments: pass literals or strings that outlive it.
+GuardRequest post(std::string_view body = "{\"amount\":1}", const std::string& key = kKey,
+                  std::string_view target = "/payments", std::string_view scope = "") {
   GuardRequest r{"POST", target, body, {}, scope};
   if (!key.empty()) r.key_lines.push_back(key);
   return r;
@@ -232,4 +233,18 @@ TEST_CASE("Guard: two header lines and a quoted key", "[guard]") {
   CHECK(f.guard.begin(twice).outcome == Outcome::Rejected);
   f.execute(post());
   CHECK(f.guard.begin(post("{\"amount\":1}", "\"" + kKey + "\"")).outcome == Outcome::Replayed);
+}
+
+TEST_CASE("Guard: the caller's scoped key survives the unscoped-keys bug, for counting",
+          "[guard]") {
+  GuardConfig c;
+  c.bug = BugMode::UnscopedKeys;
+  Fixture f(c);
+  const Decision alice = f.guard.begin(post("{\"amount\":1}", kKey, "/payments", "Bearer alice"));
+  REQUIRE(alice.outcome == Outcome::Executed);
+  CHECK(alice.scoped_key == scoped_record_key("Bearer alice", kKey));
+  CHECK(alice.ticket.record_key == scoped_record_key("", kKey));
+  Fixture healthy;
+  const Decision d = healthy.guard.begin(post("{\"amount\":1}", kKey, "/payments", "Bearer alice"));
+  CHECK(d.ticket.record_key == d.scoped_key);
 }

@@ -43,13 +43,14 @@ enum class Outcome {
 };
 std::string_view to_string(Outcome outcome);
 
-/// The parts of a request the guard reads; the server adapter fills it in.
+/// The parts of a request the guard reads; the server adapter fills it in. The views must
+/// outlive the begin() call (they point into the adapter's request, so bodies are not copied).
 struct GuardRequest {
-  std::string method;
-  std::string target;  ///< path with query
-  std::string body;
+  std::string_view method;
+  std::string_view target;  ///< path with query
+  std::string_view body;
   std::vector<std::string> key_lines;  ///< every value of the key header
-  std::string scope_value;             ///< value of the scope header, empty if absent
+  std::string_view scope_value;        ///< value of the scope header, empty if absent
 };
 
 /// A licence to run the handler. `owner` is empty when the handler runs without a lock (an
@@ -65,6 +66,9 @@ struct Decision {
   HttpResponse response;  ///< Respond: send this as it is
   Ticket ticket;          ///< Execute: hand back to finish()
   std::string key;        ///< the parsed key, empty if none (for logs)
+  /// The key in the caller's true scope (scoped_record_key), empty if none. Equals
+  /// ticket.record_key except under the unscoped-keys bug; servers count executions by it.
+  std::string scoped_key;
 };
 
 struct FinishResult {

@@ -56,15 +56,16 @@ Decision Guard::begin(const GuardRequest& request) const {
     d.action = Decision::Action::Respond;
     d.outcome = Outcome::Rejected;
     d.response = make_problem(400, "missing-key", "Missing idempotency key",
-                              "this " + request.method + " needs an " + config_.key_header +
+                              "this " + std::string(request.method) + " needs an " +
+                                  config_.key_header +
                                   " header");
     return d;
   }
   d.key = **parsed;
 
-  const std::string scope =
-      config_.bug == BugMode::UnscopedKeys ? std::string() : request.scope_value;
-  d.ticket.record_key = scoped_record_key(scope, d.key);
+  d.scoped_key = scoped_record_key(request.scope_value, d.key);
+  d.ticket.record_key =
+      config_.bug == BugMode::UnscopedKeys ? scoped_record_key("", d.key) : d.scoped_key;
   const std::string fp =
       request_fingerprint(request.method, request.target, request.body, config_.fingerprint);
   const Millis lease = config_.bug == BugMode::LockNeverExpires ? kForever : config_.lock_ttl;

@@ -117,9 +117,9 @@ void ReferenceServer::Impl::serve_guarded(const httplib::Request& req, httplib::
     fault = *parsed;
   }
 
-  GuardRequest greq{req.method, req.target, req.body,
-                    header_lines(req, config.guard.key_header),
-                    scope_of(req)};
+  const std::string scope = scope_of(req);
+  const GuardRequest greq{req.method, req.target, req.body,
+                          header_lines(req, config.guard.key_header), scope};
   const Decision decision = guard.begin(greq);
   if (decision.action == Decision::Action::Respond) {
     write_response(decision.response, res);
@@ -129,8 +129,7 @@ void ReferenceServer::Impl::serve_guarded(const httplib::Request& req, httplib::
   }
 
   // Executions are counted under the caller's true scope, whatever a bug mode does to records.
-  const std::string execution_key =
-      decision.key.empty() ? std::string() : ReferenceServer::execution_key(scope_of(req), decision.key);
+  const std::string& execution_key = decision.scoped_key;
   if (fault.crash) {
     // The holder "dies": no answer, no release. Only the lock's expiry frees the key.
     drop_connection(req);

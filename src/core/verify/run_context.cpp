@@ -1,17 +1,9 @@
 #include "run_context.hpp"
 
 #include "idem/key.hpp"
+#include "idem/target/render.hpp"
 
 namespace idem::verify {
-namespace {
-
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size())) {
-    s.replace(pos, from.size(), to);
-  }
-}
-
-}  // namespace
 
 Result<std::string> RunShared::proxy_url() {
   if (!proxy) {
@@ -35,10 +27,7 @@ std::string RunContext::body(const std::string& variant) {
   // Each run renders its bodies once, so a retry sends the same bytes; the alternate variant
   // differs in every placeholder.
   const long long n = 1000 + 2 * run_number + (variant == "alternate" ? 1 : 0);
-  std::string out = target().body;
-  replace_all(out, "{{n}}", std::to_string(n));
-  replace_all(out, "{{uuid}}", new_uuid4());
-  return bodies.emplace(variant, out).first->second;
+  return bodies.emplace(variant, render_body(target().body, n)).first->second;
 }
 
 }  // namespace idem::verify

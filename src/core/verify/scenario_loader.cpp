@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "idem/verify/profile.hpp"
-#include "json_field.hpp"
+#include "target/json_field.hpp"
 
 namespace idem::verify {
 namespace {

@@ -1,12 +1,12 @@
-#include "idem/verify/target.hpp"
+#include "idem/target/target_spec.hpp"
 
 #include <fstream>
 #include <sstream>
 
 #include "idem/server/fault.hpp"
-#include "json_field.hpp"
+#include "target/json_field.hpp"
 
-namespace idem::verify {
+namespace idem {
 namespace {
 
 HeaderList read_headers(const JsonField& f) {
@@ -129,4 +129,4 @@ Result<TargetSpec> load_target_config(const std::string& file, const TargetSpec&
   return parse_target_config(ss.str(), file, base);
 }
 
-}  // namespace idem::verify
+}  // namespace idem

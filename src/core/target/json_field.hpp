@@ -1,6 +1,6 @@
 // Typed access to the fields of a JSON config or scenario file that remembers where it is, so a
 // wrong value becomes "FILE: JSON path: what was expected". Throws JsonFieldError; the loaders
-// catch it at their edge and return an Error. Private to src/core/verify.
+// catch it at their edge and return an Error. Private to src/core (target, verify, stress).
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -11,7 +11,7 @@
 
 #include "idem/clock.hpp"
 
-namespace idem::verify {
+namespace idem {
 
 class JsonFieldError : public std::runtime_error {
  public:
@@ -55,4 +55,4 @@ class JsonField {
   std::string path_;
 };
 
-}  // namespace idem::verify
+}  // namespace idem

@@ -4,7 +4,7 @@
 
 #include "idem/duration.hpp"
 
-namespace idem::verify {
+namespace idem {
 
 void JsonField::expect_object(const std::vector<std::string>& allowed) const {
   if (!value_.is_object()) fail("expected an object");
@@ -73,4 +73,4 @@ std::optional<std::string> JsonField::string_or(const std::string& name) const {
   return at(name).as_string();
 }
 
-}  // namespace idem::verify
+}  // namespace idem

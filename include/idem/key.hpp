@@ -32,7 +32,7 @@ Result<std::optional<std::string>> parse_idempotency_key(const std::vector<std::
 /// True for a canonical 8-4-4-4-12 hex UUID with version 4 and RFC 4122 variant.
 bool is_uuid4(std::string_view text);
 
-/// A fresh random UUID v4 (for clients and tests).
+/// A fresh random UUID v4 from the OS CSPRNG (random_uuid4), for clients and tests.
 std::string new_uuid4();
 
 }  // namespace idem

@@ -1,8 +1,8 @@
 #include "idem/key.hpp"
 
 #include <cctype>
-#include <cstdint>
-#include <random>
+
+#include "idem/random.hpp"
 
 namespace idem {
 namespace {
@@ -58,23 +58,7 @@ bool is_uuid4(std::string_view s) {
   return s[14] == '4' && (variant == '8' || variant == '9' || variant == 'a' || variant == 'b');
 }
 
-std::string new_uuid4() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  const std::uint64_t hi = (rng() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-  const std::uint64_t lo = (rng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
-  for (int i = 15; i >= 0; --i) {
-    const std::uint64_t word = i >= 8 ? hi : lo;
-    const int shift = (i % 8) * 8;
-    const auto byte = static_cast<unsigned>((word >> shift) & 0xff);
-    out += kHex[byte >> 4];
-    out += kHex[byte & 0xf];
-    if (i == 12 || i == 10 || i == 8 || i == 6) out += '-';
-  }
-  return out;
-}
+std::string new_uuid4() { return random_uuid4(); }
 
 Result<std::optional<std::string>> parse_idempotency_key(const std::vector<std::string>& lines,
                                                          KeyFormat format) {

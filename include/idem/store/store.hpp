@@ -14,7 +14,10 @@ namespace idem {
 /// Proves ownership of a claim; only its holder may complete or release the record.
 using OwnerToken = std::string;
 
-/// A fresh random 128-bit owner token (hex).
+/// Random bytes in an owner token: 128 bits, not guessable by another client.
+inline constexpr size_t kOwnerTokenBytes = 16;
+
+/// A fresh owner token from the OS CSPRNG (2 * kOwnerTokenBytes lowercase hex characters).
 OwnerToken new_owner_token();
 
 enum class ClaimState {

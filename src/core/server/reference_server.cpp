@@ -50,6 +50,7 @@ struct ReferenceServer::Impl {
       : config(std::move(c)),
         store(std::move(s)),
         guard(config.guard, *store),
+        payments(config.guard.ttl + config.guard.lock_ttl, kMaxPayments, clock),
         executions(config.guard.ttl + config.guard.lock_ttl, clock),
         log(log_out, config.log_format) {}
 

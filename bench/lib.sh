@@ -34,3 +34,40 @@ run_wrk() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# redis-server on a free port above the kernel's ephemeral range; a clash makes it exit and we
+# try another. Sets REDIS_PORT; uses the caller's $work directory and appends to its pids array.
+start_redis() {
+  local pid
+  for _ in 1 2 3 4 5; do
+    REDIS_PORT=$((61001 + RANDOM % 4000))
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
+      </dev/null >"$work/redis.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      if [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; then
+        pids+=("$pid")
+        return 0
+      fi
+      sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  echo "bench: redis-server did not start: $(tail -3 "$work/redis.log")" >&2
+  exit 3
+}
+
+# A scratch directory ($work) and a list of processes ($pids) that are stopped, and the
+# directory removed, when the script exits.
+start_workdir() {
+  work=$(mktemp -d /tmp/idem-bench-XXXXXX)
+  pids=()
+  trap cleanup_workdir EXIT INT TERM
+}
+cleanup_workdir() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}

@@ -14,38 +14,7 @@ done
 [ -x "$IDEMCTL" ] || { echo "bench: $IDEMCTL missing: run scripts/build.sh" >&2; exit 2; }
 . bench/lib.sh
 
-work=$(mktemp -d /tmp/idem-bench-XXXXXX)
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-
-# redis-server on a free port above the kernel's ephemeral range; a clash makes it exit and we
-# try another. Sets REDIS_PORT.
-start_redis() {
-  local pid
-  for _ in 1 2 3 4 5; do
-    REDIS_PORT=$((61001 + RANDOM % 4000))
-    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
-      </dev/null >"$work/redis.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 1 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      if [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; then
-        pids+=("$pid")
-        return 0
-      fi
-      sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  echo "bench: redis-server did not start: $(tail -3 "$work/redis.log")" >&2
-  exit 3
-}
+start_workdir
 
 start_redis
 start_serve --store memory

@@ -41,6 +41,8 @@ Slist build_headers(const ClientRequest& request) {
   return owned;
 }
 
+}  // namespace
+
 TransportError classify(CURLcode code, long os_errno) {
   switch (code) {
     case CURLE_OK:
@@ -69,7 +71,21 @@ TransportError classify(CURLcode code, long os_errno) {
   }
 }
 
-}  // namespace
+CURLcode set_common_options(CURL* handle, const ClientRequest& request, char* error_buffer) {
+  CURLcode rc = CURLE_OK;
+  const auto set = [&rc, handle](CURLoption option, auto value) {
+    if (rc == CURLE_OK) rc = curl_easy_setopt(handle, option, value);
+  };
+  set(CURLOPT_ERRORBUFFER, error_buffer);
+  set(CURLOPT_URL, request.url.c_str());
+  set(CURLOPT_NOSIGNAL, 1L);  // no SIGALRM: several threads send at once
+  set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+  set(CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
+  set(CURLOPT_MAXAGE_CONN, kMaxIdleReuseSeconds);
+  set(CURLOPT_USERAGENT, "idemctl/" IDEM_VERSION);
+  return rc;
+}
 
 std::string Transfer::prepare(CURL* handle, const ClientRequest& request, BodyMode mode) {
   handle_ = handle;
@@ -89,14 +105,7 @@ std::string Transfer::prepare(CURL* handle, const ClientRequest& request, BodyMo
   const auto set = [&rc, handle](CURLoption option, auto value) {
     if (rc == CURLE_OK) rc = curl_easy_setopt(handle, option, value);
   };
-  set(CURLOPT_ERRORBUFFER, error_buffer_);
-  set(CURLOPT_URL, request.url.c_str());
-  set(CURLOPT_NOSIGNAL, 1L);  // no SIGALRM: several threads send at once
-  set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
-  set(CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
-  set(CURLOPT_MAXAGE_CONN, kMaxIdleReuseSeconds);
-  set(CURLOPT_USERAGENT, "idemctl/" IDEM_VERSION);
+  rc = set_common_options(handle, request, error_buffer_);
   set(CURLOPT_HTTPHEADER, headers_.get());
   set(CURLOPT_HEADERFUNCTION, &Transfer::on_header);
   set(CURLOPT_HEADERDATA, this);

@@ -25,6 +25,14 @@ using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
 using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 
+/// The options every transfer of `request` gets, whatever sends it (HttpClient, send_burst, the
+/// stress loop): URL, timeouts, HTTP/1.1, no signals, idle-reuse limit, user agent. The one place
+/// for connection-level options. `error_buffer` (CURL_ERROR_SIZE) receives curl's messages.
+CURLcode set_common_options(CURL* handle, const ClientRequest& request, char* error_buffer);
+
+/// wrk's taxonomy for a finished transfer's curl result and the socket's errno.
+TransportError classify(CURLcode code, long os_errno);
+
 /// How the request body reaches curl.
 enum class BodyMode {
   Whole,         ///< handed over at once (CURLOPT_POSTFIELDS)

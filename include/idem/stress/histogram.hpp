@@ -1,0 +1,58 @@
+// A latency histogram with HdrHistogram's log-linear bucket layout: values in microseconds from 1
+// to 1 hour at 3 significant digits (lowest discernible value 1, 2048 sub-buckets, 22 buckets),
+// fixed memory, mergeable. The layout is HdrHistogram's so that a report can later carry it in
+// HdrHistogram's encoding and other tools compute the same percentiles. Not thread-safe: one per
+// thread, merged after the threads joined.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace idem {
+
+class Histogram {
+ public:
+  static constexpr int64_t kLowest = 1;                       ///< 1 µs
+  static constexpr int64_t kHighest = 3'600'000'000;          ///< 1 h in µs
+  static constexpr int kSignificantDigits = 3;
+  static constexpr int kSubBucketCount = 2048;                 ///< 2 * 10^3 rounded up to 2^11
+  static constexpr int kSubBucketHalfCountMagnitude = 10;
+  static constexpr int kSubBucketHalfCount = 1024;
+  static constexpr int kBucketCount = 22;                      ///< 2048 << 21 > kHighest
+  static constexpr int kCountsLength = (kBucketCount + 1) * kSubBucketHalfCount;
+
+  Histogram();
+
+  /// Counts `value` µs once; values below 1 count as 1, above kHighest as kHighest (and are
+  /// counted in clamped()). Allocation-free.
+  void record(int64_t value) noexcept;
+  /// Adds every count of `other` (same layout): the histogram of the union of both samples.
+  void merge(const Histogram& other) noexcept;
+  void reset() noexcept;
+
+  uint64_t total() const { return total_; }
+  uint64_t clamped() const { return clamped_; }
+  int64_t min() const { return total_ == 0 ? 0 : min_; }  ///< exact
+  int64_t max() const { return max_; }                     ///< exact
+  double mean() const;
+
+  /// The highest value equivalent to the one below which `percentile` % of the samples fall
+  /// (HdrHistogram's getValueAtPercentile); 0 when empty. percentile 100 gives max().
+  int64_t value_at_percentile(double percentile) const;
+
+  /// Layout access, for writers that encode the counts.
+  const std::vector<uint64_t>& counts() const { return counts_; }
+  static int counts_index(int64_t value) noexcept;
+  static int64_t value_at_index(int index) noexcept;       ///< lowest equivalent value
+  static int64_t highest_equivalent(int64_t value) noexcept;
+
+ private:
+  std::vector<uint64_t> counts_;
+  uint64_t total_ = 0;
+  uint64_t clamped_ = 0;
+  int64_t min_ = INT64_MAX;
+  int64_t max_ = 0;
+  long double sum_ = 0;
+};
+
+}  // namespace idem

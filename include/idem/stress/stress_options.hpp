@@ -1,0 +1,76 @@
+// What one `idemctl stress` run does: the load model (closed or open with stages), its bounds,
+// the traffic shape (keys, duplicates per key, pattern, mix) and the profile the answers are
+// judged by. Plain values; validated by validate_options().
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "idem/clock.hpp"
+#include "idem/result.hpp"
+#include "idem/verify/profile.hpp"
+
+namespace idem {
+
+inline constexpr int kMaxStressThreads = 64;
+inline constexpr int kMaxStressConnections = 10'000;
+inline constexpr int kMaxDupsPerKey = 1000;
+inline constexpr long long kMaxStressKeys = 10'000'000;
+/// Keys per thread when --keys is not given (prepared lazily in batches): the run then ends at
+/// -d or -n.
+inline constexpr long long kDefaultStressKeys = kMaxStressKeys;
+/// Sends per request chain in the retry pattern (the first one included).
+inline constexpr int kMaxRetryAttempts = 6;
+inline constexpr Millis kRetryBaseDelay{10};
+inline constexpr Millis kRetryMaxDelay{1000};  ///< cap of the backoff and of a Retry-After
+/// Examples kept per violated invariant.
+inline constexpr size_t kMaxViolationExamples = 20;
+
+enum class StressPattern { Burst, Stagger, Retry };
+
+/// One ramp of the open model: reach `rate` requests/s linearly over `duration`.
+struct RateStage {
+  Millis duration{0};
+  double rate = 0;
+};
+
+/// Shares of operations (keys) that are sent differently, each in [0, 1], summing to <= 1.
+struct StressMix {
+  double missing_key = 0;
+  double invalid_key = 0;
+  double mismatch = 0;
+  double failure = 0;
+  double lost_response = 0;
+};
+
+struct StressOptions {
+  int threads = 2;
+  int connections = 16;
+  double rate = 0;                ///< open model when > 0 or when stages are given
+  std::vector<RateStage> stages;  ///< after the last one the last rate holds until -d
+  Millis duration{0};             ///< 0: not bounded by time (-n or --keys bound it)
+  long long requests = 0;         ///< 0: not bounded by count
+  long long keys = 0;             ///< 0: fresh keys until -d/-n
+  int dups = 1;                   ///< sends per key
+  StressPattern pattern = StressPattern::Burst;
+  Millis stagger{0};
+  StressMix mix;
+  Millis timeout{10'000};
+  Millis connect_timeout{2'000};
+  verify::Profile profile;
+  bool open_model() const { return rate > 0 || !stages.empty(); }
+};
+
+/// InvalidArgument naming the flag when the options contradict each other or leave the run
+/// unbounded.
+Result<void> validate_options(const StressOptions& options);
+
+/// "missing-key=1%,mismatch=2%,failure=0.05" -> mix; InvalidArgument naming the item.
+Result<StressMix> parse_mix(const std::string& text);
+/// "10s:500" -> a stage; InvalidArgument otherwise.
+Result<RateStage> parse_stage(const std::string& text);
+/// "burst", "stagger=50ms", "retry".
+Result<void> parse_pattern(const std::string& text, StressOptions& options);
+
+}  // namespace idem

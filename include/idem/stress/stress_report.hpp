@@ -1,0 +1,138 @@
+// The result of one stress run: counts, latency histograms (overall, corrected, per request
+// kind), outcomes, transport errors, invariant violations with examples, the invariants that
+// could not be observed, per-second series and threshold verdicts. Writers (text, JSON; later
+// HTML, HDR, ndjson and a merge) read this model only. Plain values.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "idem/stress/histogram.hpp"
+
+namespace idem {
+
+inline constexpr int kStressReportSchema = 1;
+
+/// Why a request was sent: the histograms and counts are kept per kind.
+enum class RequestKind {
+  First,         ///< the first send of a key
+  Duplicate,     ///< another send of a key with the same body
+  Retry,         ///< a resend after 409, 5xx or a timeout (retry pattern)
+  Mismatch,      ///< the key reused with another body
+  MissingKey,    ///< no key header
+  InvalidKey,    ///< a malformed key
+  Failure,       ///< carries the target's failure trigger
+  LostResponse,  ///< sent through the drop proxy: executed, answer lost
+};
+inline constexpr int kRequestKinds = 8;
+std::string_view to_string(RequestKind kind);
+
+/// Invariants of SEMANTICS §5, in report order.
+enum class Invariant {
+  ExactlyOnce,
+  ReplayIdentical,
+  ConflictOnlyInFlight,
+  KeyRequired,
+  MismatchRefused,
+  NoUnexpected5xx,
+};
+inline constexpr int kInvariants = 6;
+std::string_view to_string(Invariant invariant);
+
+/// What the answers were, as the guard sees them.
+struct StressOutcomes {
+  uint64_t executed = 0;  ///< 2xx without the replay marker
+  uint64_t replayed = 0;  ///< 2xx with the replay marker
+  uint64_t conflict = 0;  ///< 409
+  uint64_t mismatch = 0;  ///< the profile's mismatch status to a mismatch send
+  uint64_t rejected = 0;  ///< other 4xx
+  uint64_t server_error = 0;    ///< 5xx not asked for
+  uint64_t failed_injected = 0; ///< 5xx to a failure-trigger send
+  uint64_t lost_injected = 0;   ///< lost-response sends (their answer dropped by design)
+};
+
+struct ViolationExample {
+  std::string key;
+  std::string kind;       ///< request kind
+  std::string detail;     ///< what was expected and what came
+  std::string request;    ///< method, URL, headers, body
+  std::string response;   ///< status line, headers, body prefix
+  std::string curl;       ///< a command reproducing the request
+  double at_seconds = 0;  ///< since the run started
+};
+
+struct Violation {
+  uint64_t count = 0;
+  std::vector<ViolationExample> examples;  ///< at most kMaxViolationExamples
+};
+
+/// Whether an invariant was judged, and why not when it was not.
+struct InvariantStatus {
+  bool checked = false;
+  std::string reason;  ///< when not checked: the missing premise
+  uint64_t observations = 0;  ///< answers it judged
+};
+
+struct SecondSample {
+  uint64_t sent = 0;
+  uint64_t answered = 0;
+  uint64_t errors = 0;      ///< transport errors
+  uint64_t violations = 0;
+  int64_t latency_max_us = 0;
+  double latency_sum_us = 0;
+};
+
+struct ThresholdResult {
+  std::string expression;  ///< as given, "p99<50ms"
+  bool passed = true;
+  std::string actual;      ///< the measured value, "p99 = 12.3ms"
+};
+
+struct StressReport {
+  // The run as configured.
+  std::vector<std::string> targets;
+  std::string model;  ///< "closed" | "open"
+  int threads = 0;
+  int connections = 0;
+  double rate = 0;
+  std::string pattern;
+  int dups = 1;
+  long long keys = 0;
+  std::string profile;
+  std::string count_mode;  ///< how executions were observed
+
+  // What happened.
+  bool interrupted = false;
+  double elapsed_seconds = 0;
+  uint64_t sent = 0;
+  uint64_t answered = 0;
+  uint64_t unfinished = 0;  ///< in flight when the run stopped
+  uint64_t keys_started = 0;
+  std::map<int, uint64_t> statuses;
+  StressOutcomes outcomes;
+  std::array<uint64_t, 7> transport_errors{};  ///< by TransportError value
+  Histogram latency;            ///< from the actual send time
+  Histogram corrected_latency;  ///< from the intended send time (open model)
+  std::array<Histogram, kRequestKinds> latency_by_kind;
+  Histogram generator_lag;      ///< actual - intended send time (open model)
+  bool valid = true;
+  std::vector<std::string> warnings;
+  std::array<Violation, kInvariants> violations;
+  std::array<InvariantStatus, kInvariants> invariants;
+  std::vector<SecondSample> seconds;
+  std::vector<ThresholdResult> thresholds;
+
+  double rps() const {
+    return elapsed_seconds > 0 ? static_cast<double>(answered) / elapsed_seconds : 0;
+  }
+  uint64_t transport_error_total() const;
+  uint64_t violation_total() const;
+  /// Transport errors (injected drops excluded) and unexpected 5xx over sends.
+  double error_ratio() const;
+  bool passed() const;  ///< no violation, no breached threshold
+};
+
+}  // namespace idem

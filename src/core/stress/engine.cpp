@@ -1,0 +1,265 @@
+#include "idem/stress/engine.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "idem/proxy/fault_proxy.hpp"
+#include "request_plan.hpp"
+#include "worker.hpp"
+
+namespace idem {
+namespace {
+
+using stress::Worker;
+using stress::WorkerResult;
+
+/// Time allowed for counting executions by the executions URL after the load.
+constexpr Millis kCountingBudget{30'000};
+/// The same after Ctrl-C: the user wants the partial report soon.
+constexpr Millis kInterruptedCountingBudget{3'000};
+/// Open model: the schedule counts as kept while 99% of arrivals are handled this late at most.
+constexpr int64_t kMaxGeneratorLagUs = 10'000;
+/// A generator thread busier than this measures itself more than the target.
+constexpr double kSaturatedBusyRatio = 0.95;
+
+std::vector<stress::WorkerShare> split(const StressOptions& o) {
+  std::vector<stress::WorkerShare> out(static_cast<size_t>(o.threads));
+  const long long keys = o.keys > 0 ? o.keys : kDefaultStressKeys;
+  long long first = 0;
+  for (int i = 0; i < o.threads; ++i) {
+    auto& s = out[static_cast<size_t>(i)];
+    const auto share = [&](long long total) {
+      return total / o.threads + (i < total % o.threads ? 1 : 0);
+    };
+    s.connections = static_cast<int>(share(o.connections));
+    s.requests = o.requests > 0 ? std::max(1LL, share(o.requests)) : 0;
+    s.keys = share(keys);
+    s.first_key = first;
+    first += s.keys;
+    s.rate_share = 1.0 / o.threads;
+  }
+  return out;
+}
+
+void merge(StressReport& r, WorkerResult& w) {
+  r.sent += w.sent;
+  r.answered += w.answered;
+  r.unfinished += w.unfinished;
+  r.keys_started += w.keys_started;
+  for (size_t s = 0; s < w.statuses.size(); ++s) {
+    if (w.statuses[s] > 0) r.statuses[static_cast<int>(s)] += w.statuses[s];
+  }
+  auto& o = r.outcomes;
+  o.executed += w.outcomes.executed;
+  o.replayed += w.outcomes.replayed;
+  o.conflict += w.outcomes.conflict;
+  o.mismatch += w.outcomes.mismatch;
+  o.rejected += w.outcomes.rejected;
+  o.server_error += w.outcomes.server_error;
+  o.failed_injected += w.outcomes.failed_injected;
+  o.lost_injected += w.outcomes.lost_injected;
+  for (size_t i = 0; i < r.transport_errors.size(); ++i) r.transport_errors[i] += w.transport_errors[i];
+  r.latency.merge(w.latency);
+  r.corrected_latency.merge(w.corrected);
+  r.generator_lag.merge(w.lag);
+  for (size_t k = 0; k < r.latency_by_kind.size(); ++k) r.latency_by_kind[k].merge(w.by_kind[k]);
+  for (size_t i = 0; i < r.violations.size(); ++i) {
+    auto& into = r.violations[i];
+    into.count += w.violations[i].count;
+    for (auto& e : w.violations[i].examples) {
+      if (into.examples.size() < kMaxViolationExamples) into.examples.push_back(std::move(e));
+    }
+  }
+  if (r.seconds.size() < w.seconds.size()) r.seconds.resize(w.seconds.size());
+  for (size_t s = 0; s < w.seconds.size(); ++s) {
+    auto& a = r.seconds[s];
+    const auto& b = w.seconds[s];
+    a.sent += b.sent;
+    a.answered += b.answered;
+    a.errors += b.errors;
+    a.violations += b.violations;
+    a.latency_max_us = std::max(a.latency_max_us, b.latency_max_us);
+    a.latency_sum_us += b.latency_sum_us;
+  }
+}
+
+std::string_view count_mode_name(CountMode m) {
+  switch (m) {
+    case CountMode::ExecutionsUrl:
+      return "executions-url";
+    case CountMode::ResourceId:
+      return "resource-id";
+    case CountMode::BodyIdentity:
+      return "body-identity";
+  }
+  return "body-identity";
+}
+
+std::string_view pattern_name(StressPattern p) {
+  switch (p) {
+    case StressPattern::Burst:
+      return "burst";
+    case StressPattern::Stagger:
+      return "stagger";
+    case StressPattern::Retry:
+      return "retry";
+  }
+  return "burst";
+}
+
+void judge_checkability(StressReport& r, const std::array<uint64_t, kInvariants>& observed,
+                        const TargetSpec& t, const StressOptions& o, uint64_t counted,
+                        uint64_t uncounted, bool identical_bodies) {
+  const auto set = [&](Invariant i, const std::string& missing) {
+    auto& s = r.invariants[static_cast<size_t>(i)];
+    s.observations = observed[static_cast<size_t>(i)];
+    s.checked = s.observations > 0;
+    if (!s.checked) s.reason = missing;
+  };
+  std::string once_missing = "no key got a 2xx answer";
+  if (t.count == CountMode::ExecutionsUrl && counted == 0 && uncounted > 0) {
+    once_missing = "the executions counter could not be read";
+  }
+  set(Invariant::ExactlyOnce, once_missing);
+  auto& once = r.invariants[static_cast<size_t>(Invariant::ExactlyOnce)];
+  if (t.count == CountMode::BodyIdentity && identical_bodies) {
+    once.checked = false;
+    once.reason =
+        "different keys got identical 2xx bodies, so bodies do not identify executions; give "
+        "--executions-url or --resource-id";
+  } else if (once.checked && uncounted > 0) {
+    once.reason = "counted " + std::to_string(counted) + " of " +
+                  std::to_string(counted + uncounted) + " keys within the counting time";
+  }
+  set(Invariant::ReplayIdentical, o.dups < 2 ? "one send per key: no replay (give --dups 2 or more)"
+                                             : "no replay was observed");
+  set(Invariant::ConflictOnlyInFlight, "no request was sent after its key's complete answer");
+  std::string key_missing = "no missing-key or invalid-key sends (--mix)";
+  if (o.profile.missing_key != "reject" && o.mix.invalid_key == 0) {
+    key_missing = "the profile does not require a key, and no invalid-key sends (--mix)";
+  }
+  set(Invariant::KeyRequired, key_missing);
+  set(Invariant::MismatchRefused, o.profile.mismatch == "none"
+                                      ? "the profile does not judge a reused key"
+                                      : "no mismatch sends (--mix mismatch=...)");
+  set(Invariant::NoUnexpected5xx, "no answer arrived");
+}
+
+}  // namespace
+
+Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& options,
+                                const std::atomic<bool>& stop,
+                                const std::function<void(const StressProgress&)>& on_progress) {
+  stress::RequestPlan plan = stress::make_plan(target, options);
+  std::unique_ptr<FaultProxy> proxy;
+  if (options.mix.lost_response > 0) {
+    proxy = std::make_unique<FaultProxy>(target.base_urls.front());
+    auto port = proxy->start(0);
+    if (!port) return make_error(ErrorCode::Unavailable, "drop proxy: " + port.error().message);
+    plan.proxy_url = proxy->base_url() + target.path;
+  }
+  const auto shares = split(options);
+  std::vector<stress::LiveCounters> live(shares.size());
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (size_t i = 0; i < shares.size(); ++i) {
+    workers.push_back(std::make_unique<Worker>(plan, options, target, shares[i], stop, live[i]));
+    if (!workers.back()->result().setup_error.empty()) {
+      return make_error(ErrorCode::Unavailable, workers.back()->result().setup_error);
+    }
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (auto& w : workers) threads.emplace_back([&w, start] { w->run(start); });
+  while (true) {
+    const bool all_done = std::all_of(live.begin(), live.end(),
+                                      [](const auto& l) { return l.done.load(); });
+    if (all_done) break;
+    // A progress tick, not synchronisation: join() below is what waits for the workers.
+    std::this_thread::sleep_for(kProgressTick);
+    if (!on_progress) continue;
+    StressProgress p;
+    p.elapsed_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (const auto& l : live) {
+      p.sent += l.sent.load(std::memory_order_relaxed);
+      p.answered += l.answered.load(std::memory_order_relaxed);
+      p.errors += l.errors.load(std::memory_order_relaxed);
+      p.violations += l.violations.load(std::memory_order_relaxed);
+      p.p99_us = std::max(p.p99_us, l.p99_us.load(std::memory_order_relaxed));
+    }
+    on_progress(p);
+  }
+  for (auto& t : threads) t.join();
+
+  // Executions by URL: each worker counts its own keys, in parallel.
+  std::vector<std::pair<uint64_t, uint64_t>> counts(workers.size());
+  const Millis budget = stop.load() ? kInterruptedCountingBudget : kCountingBudget;
+  threads.clear();
+  for (size_t i = 0; i < workers.size(); ++i) {
+    threads.emplace_back([&, i] { counts[i] = workers[i]->count_executions(budget); });
+  }
+  for (auto& t : threads) t.join();
+
+  StressReport r;
+  r.targets = target.base_urls;
+  r.model = options.open_model() ? "open" : "closed";
+  r.threads = options.threads;
+  r.connections = options.connections;
+  r.rate = options.rate;
+  r.pattern = std::string(pattern_name(options.pattern));
+  r.dups = options.dups;
+  r.keys = options.keys;
+  r.profile = options.profile.name;
+  r.count_mode = std::string(count_mode_name(target.count));
+  r.interrupted = stop.load();
+  std::array<uint64_t, kInvariants> observed{};
+  uint64_t counted = 0, uncounted = 0;
+  int64_t load_us = 0;
+  double busiest = 0;
+  uint64_t waited = 0;
+  std::vector<uint64_t> identities;
+  for (size_t i = 0; i < workers.size(); ++i) {
+    WorkerResult& w = workers[i]->result();
+    merge(r, w);
+    for (size_t k = 0; k < observed.size(); ++k) observed[k] += w.observed[k];
+    counted += counts[i].first;
+    uncounted += counts[i].second;
+    load_us = std::max(load_us, w.load_us);
+    busiest = std::max(busiest, w.busy_ratio);
+    waited += w.waited_for_connection;
+    if (target.count == CountMode::BodyIdentity) {
+      auto ids = workers[i]->first_identities();
+      identities.insert(identities.end(), ids.begin(), ids.end());
+    }
+  }
+  std::sort(identities.begin(), identities.end());
+  const bool identical_bodies =
+      std::adjacent_find(identities.begin(), identities.end()) != identities.end();
+  r.elapsed_seconds = static_cast<double>(load_us) / 1e6;
+  judge_checkability(r, observed, target, options, counted, uncounted, identical_bodies);
+
+  if (options.open_model()) {
+    const int64_t lag = r.generator_lag.value_at_percentile(99);
+    if (lag > kMaxGeneratorLagUs) {
+      r.valid = false;
+      r.warnings.push_back("the generator fell behind its schedule (p99 lag " +
+                           std::to_string(lag / 1000) + " ms): the latencies measure idemctl, "
+                           "not the target; use more threads or a lower rate");
+    }
+    if (waited > 0) {
+      r.warnings.push_back(std::to_string(waited) +
+                           " scheduled sends found every connection busy; their corrected "
+                           "latency includes that wait (more -c keeps the schedule open)");
+    }
+  }
+  if (busiest > kSaturatedBusyRatio) {
+    r.valid = false;
+    r.warnings.push_back("a generator thread was busy " + std::to_string(static_cast<int>(busiest * 100)) +
+                         "% of the time: the figures measure idemctl more than the target; use "
+                         "more threads (-t) or a lower rate");
+  }
+  return r;
+}
+
+}  // namespace idem

@@ -1,0 +1,76 @@
+#include "idem/stress/stress_report.hpp"
+
+#include "idem/client/http_client.hpp"
+
+namespace idem {
+
+std::string_view to_string(RequestKind kind) {
+  switch (kind) {
+    case RequestKind::First:
+      return "first";
+    case RequestKind::Duplicate:
+      return "duplicate";
+    case RequestKind::Retry:
+      return "retry";
+    case RequestKind::Mismatch:
+      return "mismatch";
+    case RequestKind::MissingKey:
+      return "missing-key";
+    case RequestKind::InvalidKey:
+      return "invalid-key";
+    case RequestKind::Failure:
+      return "failure";
+    case RequestKind::LostResponse:
+      return "lost-response";
+  }
+  return "first";
+}
+
+std::string_view to_string(Invariant invariant) {
+  switch (invariant) {
+    case Invariant::ExactlyOnce:
+      return "exactly-once";
+    case Invariant::ReplayIdentical:
+      return "replay-identical";
+    case Invariant::ConflictOnlyInFlight:
+      return "conflict-only-in-flight";
+    case Invariant::KeyRequired:
+      return "key-required";
+    case Invariant::MismatchRefused:
+      return "mismatch-refused";
+    case Invariant::NoUnexpected5xx:
+      return "no-unexpected-5xx";
+  }
+  return "exactly-once";
+}
+
+uint64_t StressReport::transport_error_total() const {
+  uint64_t n = 0;
+  for (const uint64_t e : transport_errors) n += e;
+  return n;
+}
+
+uint64_t StressReport::violation_total() const {
+  uint64_t n = 0;
+  for (const auto& v : violations) n += v.count;
+  return n;
+}
+
+double StressReport::error_ratio() const {
+  if (sent == 0) return 0;
+  const uint64_t lost = outcomes.lost_injected > transport_error_total()
+                            ? transport_error_total()
+                            : outcomes.lost_injected;
+  const uint64_t errors = transport_error_total() - lost + outcomes.server_error;
+  return static_cast<double>(errors) / static_cast<double>(sent);
+}
+
+bool StressReport::passed() const {
+  if (violation_total() > 0) return false;
+  for (const auto& t : thresholds) {
+    if (!t.passed) return false;
+  }
+  return true;
+}
+
+}  // namespace idem

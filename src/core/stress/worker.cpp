@@ -1,0 +1,488 @@
+#include "worker.hpp"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "idem/target/execution_count.hpp"
+
+namespace idem::stress {
+namespace {
+
+// curl_multi_poll wakes on socket activity and curl's timers; this bounds how late the loop
+// notices the clock (stop flag, -d, delayed sends).
+constexpr int kPollMillis = 10;
+// After the load stops, answers still in flight get this long (or the request timeout, if
+// shorter) before they are counted as unfinished.
+constexpr Millis kDrainLimit{2000};
+
+bool later(const auto& a, const auto& b) { return a.eligible_us > b.eligible_us; }
+
+int64_t thread_cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+std::string describe_request(const ClientRequest& r) {
+  std::ostringstream out;
+  out << r.method << " " << r.url << "\n";
+  for (const auto& [name, value] : r.headers) out << name << ": " << value << "\n";
+  if (!r.body.empty()) out << "\n" << r.body;
+  return out.str();
+}
+
+}  // namespace
+
+struct Worker::Slot {
+  curl::LoadConnection conn;
+  Pending pending;
+  int64_t sent_us = 0;
+  const std::string* url = nullptr;
+  std::array<const std::string*, curl::LoadConnection::kMaxHeaderLines> lines{};
+};
+
+Worker::Worker(const RequestPlan& plan, const StressOptions& options, const TargetSpec& target,
+               WorkerShare share, const std::atomic<bool>& stop, LiveCounters& live)
+    : plan_(plan),
+      options_(options),
+      target_(target),
+      share_(share),
+      rules_(make_rules(options.profile, target.count)),
+      stop_(stop),
+      live_(live),
+      rng_(std::random_device{}()) {
+  ClientRequest common;
+  common.method = plan.method;
+  common.url = plan.urls.front();
+  common.timeout = options.timeout;
+  common.connect_timeout = options.connect_timeout;
+  const auto sink = target.count == CountMode::ResourceId ? curl::BodySink::Keep
+                                                          : curl::BodySink::Hash;
+  for (int i = 0; i < share.connections; ++i) {
+    auto slot = std::make_unique<Slot>();
+    const std::string refused = slot->conn.init(common, sink);
+    if (!refused.empty()) {
+      result_.setup_error = refused;
+      return;
+    }
+    curl_easy_setopt(slot->conn.handle(), CURLOPT_PRIVATE, slot.get());
+    idle_.push_back(slot.get());
+    slots_.push_back(std::move(slot));
+  }
+  delayed_.reserve(static_cast<size_t>(share.connections) * 4 +
+                   static_cast<size_t>(options.dups) * 4);
+  result_.seconds.reserve(static_cast<size_t>(options.duration.count() / 1000 + 4));
+}
+
+Worker::~Worker() = default;
+
+int64_t Worker::now_us() const {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               start_)
+      .count();
+}
+
+double Worker::rate_at(int64_t t_us) const {
+  double from = options_.rate;
+  int64_t stage_start = 0;
+  for (const RateStage& s : options_.stages) {
+    const int64_t len = s.duration.count() * 1000;
+    if (t_us < stage_start + len) {
+      const double f = static_cast<double>(t_us - stage_start) / static_cast<double>(len);
+      return from + (s.rate - from) * f;
+    }
+    stage_start += len;
+    from = s.rate;
+  }
+  return from;
+}
+
+SecondSample& Worker::second(int64_t now) {
+  const int64_t index = now / 1'000'000;
+  if (index != last_second_) {
+    // A new second: publish the last one's p99 for the progress line.
+    live_.p99_us.store(second_latency_.value_at_percentile(99), std::memory_order_relaxed);
+    second_latency_.reset();
+    last_second_ = index;
+  }
+  while (result_.seconds.size() <= static_cast<size_t>(index)) result_.seconds.emplace_back();
+  return result_.seconds[static_cast<size_t>(index)];
+}
+
+bool Worker::start_key(int64_t now) {
+  if (next_key_ >= share_.keys) return false;
+  const StressMix& m = options_.mix;
+  const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+  Operation op = Operation::Normal;
+  double edge = m.missing_key;
+  if (u < edge) {
+    op = Operation::MissingKey;
+  } else if (u < (edge += m.invalid_key)) {
+    op = Operation::InvalidKey;
+  } else if (u < (edge += m.mismatch)) {
+    op = Operation::Mismatch;
+  } else if (u < (edge += m.failure)) {
+    op = Operation::Failure;
+  } else if (u < (edge += m.lost_response)) {
+    op = Operation::LostResponse;
+  }
+  prepare_key(keys_.emplace_back(), plan_, share_.first_key + next_key_, op);
+  ++next_key_;
+  ++result_.keys_started;
+  release_phase(static_cast<uint32_t>(keys_.size() - 1), now);
+  return true;
+}
+
+void Worker::release_phase(uint32_t key, int64_t now) {
+  KeyEntry& k = keys_[key];
+  const int dups = options_.dups;
+  const int follow_ups = std::max(dups - 1, 1);
+  RequestKind kind = RequestKind::Duplicate;
+  int count = 0;
+  if (k.phase == 0) {
+    switch (k.op) {
+      case Operation::Normal:
+      case Operation::Mismatch:
+        kind = RequestKind::First;
+        count = dups;
+        break;
+      case Operation::MissingKey:
+        kind = RequestKind::MissingKey;
+        count = dups;
+        break;
+      case Operation::InvalidKey:
+        kind = RequestKind::InvalidKey;
+        count = dups;
+        break;
+      case Operation::Failure:
+        kind = RequestKind::Failure;
+        count = 1;
+        break;
+      case Operation::LostResponse:
+        kind = RequestKind::LostResponse;
+        count = 1;
+        break;
+    }
+  } else {
+    kind = k.op == Operation::Mismatch ? RequestKind::Mismatch : RequestKind::Duplicate;
+    count = k.op == Operation::Mismatch ? 1 : follow_ups;
+  }
+  k.outstanding = static_cast<uint16_t>(count);
+  for (int j = 0; j < count; ++j) {
+    Pending p;
+    p.key = key;
+    p.kind = j > 0 && kind == RequestKind::First ? RequestKind::Duplicate : kind;
+    p.eligible_us =
+        options_.pattern == StressPattern::Stagger ? now + j * options_.stagger.count() * 1000 : now;
+    if (p.eligible_us <= now) {
+      ready_.push_back(p);
+    } else {
+      delayed_.push_back(p);
+      std::push_heap(delayed_.begin(), delayed_.end(), [](const Pending& a, const Pending& b) {
+        return later(a, b);
+      });
+    }
+  }
+}
+
+void Worker::finish_send(uint32_t key, int64_t now) {
+  KeyEntry& k = keys_[key];
+  if (k.outstanding > 0) --k.outstanding;
+  if (k.outstanding > 0 || k.phase > 0) return;
+  const bool follow_ups = k.op == Operation::Mismatch || k.op == Operation::Failure ||
+                          k.op == Operation::LostResponse;
+  if (!follow_ups) return;
+  k.phase = 1;
+  release_phase(key, now);
+}
+
+void Worker::schedule_retry(const Pending& p, const curl::LoadAnswer& a, int64_t now) {
+  Millis delay{0};
+  if (a.status == 409 && a.retry_after_seconds >= 0) {
+    // RFC 9110 §10.2.3: Retry-After in seconds; honoured up to the cap so a run stays bounded.
+    delay = std::min(Millis{a.retry_after_seconds * 1000LL}, kRetryMaxDelay);
+  } else {
+    // Capped exponential backoff with full jitter.
+    const long long cap = std::min<long long>(kRetryMaxDelay.count(),
+                                              kRetryBaseDelay.count() << (p.attempt - 1));
+    delay = Millis{std::uniform_int_distribution<long long>(0, cap)(rng_)};
+  }
+  Pending r = p;
+  r.kind = RequestKind::Retry;
+  r.attempt = static_cast<uint8_t>(p.attempt + 1);
+  r.intended_us = -1;
+  r.eligible_us = now + delay.count() * 1000;
+  delayed_.push_back(r);
+  std::push_heap(delayed_.begin(), delayed_.end(),
+                 [](const Pending& x, const Pending& y) { return later(x, y); });
+}
+
+void Worker::send(Slot& slot, const Pending& p, int64_t now) {
+  const KeyEntry& k = keys_[p.key];
+  size_t n = 0;
+  for (const std::string& l : plan_.common_lines) {
+    if (n < slot.lines.size()) slot.lines[n++] = &l;
+  }
+  if (p.kind == RequestKind::InvalidKey) {
+    slot.lines[n++] = &plan_.invalid_key_line;
+  } else if (p.kind != RequestKind::MissingKey) {
+    slot.lines[n++] = &k.key_line;
+  }
+  if (p.kind == RequestKind::Failure) {
+    for (const std::string& l : plan_.failure_lines) {
+      if (n < slot.lines.size()) slot.lines[n++] = &l;
+    }
+  }
+  if (p.kind == RequestKind::LostResponse && n < slot.lines.size()) {
+    slot.lines[n++] = &plan_.drop_line;
+  }
+  slot.url = p.kind == RequestKind::LostResponse ? &plan_.proxy_url : &plan_.urls[k.url_index];
+  std::string_view body = k.body;
+  if (p.kind == RequestKind::Mismatch) body = k.alt_body;
+  if (p.kind == RequestKind::Failure && plan_.failure_has_body) body = plan_.failure_body;
+  slot.pending = p;
+  slot.sent_us = now;
+  ++result_.sent;
+  live_.sent.store(result_.sent, std::memory_order_relaxed);
+  ++second(now).sent;
+  if (!slot.conn.arm(*slot.url, std::span(slot.lines.data(), n), body) ||
+      curl_multi_add_handle(multi_, slot.conn.handle()) != CURLM_OK) {
+    ++result_.transport_errors[static_cast<size_t>(TransportError::Other)];
+    live_.errors.fetch_add(1, std::memory_order_relaxed);
+    idle_.push_back(&slot);
+    finish_send(p.key, now);
+    return;
+  }
+  ++active_;
+}
+
+void Worker::record_violation(const Verdict& v, const Slot& slot, const curl::LoadAnswer& a,
+                              int64_t now) {
+  for (int i = 0; i < kInvariants; ++i) {
+    if ((v.violated & (1u << i)) == 0) continue;
+    Violation& out = result_.violations[static_cast<size_t>(i)];
+    ++out.count;
+    live_.violations.fetch_add(1, std::memory_order_relaxed);
+    ++second(now).violations;
+    if (out.examples.size() >= kMaxViolationExamples) continue;
+    const KeyEntry& k = keys_[slot.pending.key];
+    const ClientRequest r = plan_.example_request(k, slot.pending.kind, *slot.url);
+    ViolationExample e;
+    e.key = slot.pending.kind == RequestKind::MissingKey ? "" : k.key;
+    e.kind = std::string(to_string(slot.pending.kind));
+    e.detail = v.detail;
+    e.request = describe_request(r);
+    e.response = std::string(slot.conn.head()) + std::string(slot.conn.body());
+    if (a.body_bytes > slot.conn.body().size()) e.response += "\n[body truncated]";
+    e.curl = to_curl_command(r);
+    e.at_seconds = static_cast<double>(now) / 1e6;
+    out.examples.push_back(std::move(e));
+  }
+}
+
+void Worker::on_done(Slot& slot, CURLcode code, int64_t now) {
+  const curl::LoadAnswer a = slot.conn.finish(code);
+  --active_;
+  idle_.push_back(&slot);
+  const Pending p = slot.pending;
+  KeyEntry& k = keys_[p.key];
+  SecondSample& sec = second(now);
+  const bool retrying = options_.pattern == StressPattern::Retry && p.attempt < kMaxRetryAttempts;
+  if (a.error != TransportError::None) {
+    ++result_.transport_errors[static_cast<size_t>(a.error)];
+    live_.errors.fetch_add(1, std::memory_order_relaxed);
+    ++sec.errors;
+    if (p.kind == RequestKind::LostResponse) ++result_.outcomes.lost_injected;
+    if (retrying && a.error == TransportError::Timeout) {
+      schedule_retry(p, a, now);
+    } else {
+      finish_send(p.key, now);
+    }
+    return;
+  }
+  ++result_.answered;
+  live_.answered.store(result_.answered, std::memory_order_relaxed);
+  ++result_.statuses[static_cast<size_t>(std::clamp(a.status, 0, 599))];
+  const int64_t latency = now - slot.sent_us;
+  result_.latency.record(latency);
+  result_.by_kind[static_cast<size_t>(p.kind)].record(latency);
+  if (p.intended_us >= 0) result_.corrected.record(now - p.intended_us);
+  second_latency_.record(latency);
+  ++sec.answered;
+  sec.latency_max_us = std::max(sec.latency_max_us, latency);
+  sec.latency_sum_us += static_cast<double>(latency);
+  if (p.kind == RequestKind::LostResponse) {
+    ++result_.outcomes.lost_injected;  // the proxy did not drop it; nothing to judge
+    finish_send(p.key, now);
+    return;
+  }
+  uint64_t identity = a.body_hash;
+  if (target_.count == CountMode::ResourceId && a.status >= 200 && a.status < 300) {
+    identity = curl::fnv1a(curl::kFnvOffset, execution_identity(target_, slot.conn.body()));
+  }
+  const Verdict v = judge(k, p.kind, a, identity, slot.sent_us, now, rules_, result_.outcomes,
+                          result_.observed);
+  if (v.violated != 0) record_violation(v, slot, a, now);
+  if (retrying && (a.status == 409 || a.status >= 500)) {
+    schedule_retry(p, a, now);
+  } else {
+    finish_send(p.key, now);
+  }
+}
+
+void Worker::run(SteadyTime start) {
+  start_ = start;
+  curl::MultiHandle multi(curl_multi_init());
+  if (!multi) result_.setup_error = "curl_multi_init failed";
+  if (!result_.setup_error.empty()) {
+    live_.done.store(true);
+    return;
+  }
+  multi_ = multi.get();
+  const bool open = options_.open_model();
+  const int64_t end_us =
+      options_.duration.count() > 0 ? options_.duration.count() * 1000 : INT64_MAX;
+  const int64_t drain_us = std::min(options_.timeout, kDrainLimit).count() * 1000;
+  const int64_t cpu_start = thread_cpu_us();
+  const auto heap_order = [](const Pending& a, const Pending& b) { return later(a, b); };
+  bool stopping = false;
+  int64_t drain_deadline = 0;
+  int64_t now = now_us();
+  while (true) {
+    now = now_us();
+    const bool budget_left = share_.requests == 0 || static_cast<long long>(result_.sent) <
+                                                         share_.requests;
+    const bool work_left = next_key_ < share_.keys || !ready_.empty() || !delayed_.empty() ||
+                           !due_.empty() || active_ > 0;
+    if (!stopping && (stop_.load(std::memory_order_relaxed) || now >= end_us || !budget_left ||
+                      !work_left)) {
+      stopping = true;
+      stopped_us_ = now;
+      drain_deadline = now + drain_us;
+    }
+    if (stopping && (active_ == 0 || now >= drain_deadline)) break;
+    if (!stopping) {
+      while (!delayed_.empty() && delayed_.front().eligible_us <= now) {
+        std::pop_heap(delayed_.begin(), delayed_.end(), heap_order);
+        ready_.push_back(delayed_.back());
+        delayed_.pop_back();
+      }
+      if (open) {
+        while (next_arrival_us_ <= now) {
+          const double r = rate_at(next_arrival_us_) * share_.rate_share;
+          if (r <= 0) {
+            next_arrival_us_ += 1000;  // rate 0 (a ramp from 0): look again in a millisecond
+            continue;
+          }
+          if (ready_.empty() && !start_key(now)) break;
+          if (ready_.empty()) break;
+          Pending p = ready_.front();
+          ready_.pop_front();
+          p.intended_us = next_arrival_us_;
+          result_.lag.record(now - next_arrival_us_);
+          if (idle_.empty()) ++result_.waited_for_connection;
+          due_.push_back(p);
+          next_arrival_us_ += std::max<int64_t>(1, static_cast<int64_t>(1e6 / r));
+        }
+        while (!due_.empty() && !idle_.empty() &&
+               (share_.requests == 0 || static_cast<long long>(result_.sent) < share_.requests)) {
+          Slot* slot = idle_.back();
+          idle_.pop_back();
+          send(*slot, due_.front(), now);
+          due_.pop_front();
+        }
+      } else {
+        while (!idle_.empty() &&
+               (share_.requests == 0 || static_cast<long long>(result_.sent) < share_.requests)) {
+          if (ready_.empty() && !start_key(now)) break;
+          if (ready_.empty()) break;  // staggered: the next send is not due yet
+          Slot* slot = idle_.back();
+          idle_.pop_back();
+          send(*slot, ready_.front(), now);
+          ready_.pop_front();
+        }
+      }
+    }
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      CURL* easy = msg->easy_handle;
+      const CURLcode code = msg->data.result;
+      Slot* slot = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
+      curl_multi_remove_handle(multi_, easy);
+      if (slot != nullptr) on_done(*slot, code, now_us());
+    }
+    now = now_us();
+    int64_t wait_us = int64_t{kPollMillis} * 1000;
+    if (!stopping && !delayed_.empty()) wait_us = std::min(wait_us, delayed_.front().eligible_us - now);
+    if (!stopping && open) wait_us = std::min(wait_us, next_arrival_us_ - now);
+    if (!stopping && !open && !idle_.empty() && !ready_.empty()) wait_us = 0;
+    if (wait_us >= 1000) {
+      curl_multi_poll(multi_, nullptr, 0, static_cast<int>(wait_us / 1000), nullptr);
+    }
+  }
+  if (!stopping) stopped_us_ = now;
+  result_.load_us = stopped_us_;
+  for (auto& slot : slots_) {
+    if (std::find(idle_.begin(), idle_.end(), slot.get()) != idle_.end()) continue;
+    curl_multi_remove_handle(multi_, slot->conn.handle());
+    ++result_.unfinished;
+  }
+  const int64_t wall = std::max<int64_t>(1, now_us());
+  result_.busy_ratio = static_cast<double>(thread_cpu_us() - cpu_start) / static_cast<double>(wall);
+  multi_ = nullptr;
+  live_.done.store(true);
+}
+
+std::pair<uint64_t, uint64_t> Worker::count_executions(Millis budget) {
+  if (target_.count != CountMode::ExecutionsUrl) return {0, 0};
+  HttpClient client;
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  uint64_t counted = 0, uncounted = 0;
+  for (KeyEntry& k : keys_) {
+    if (k.op == Operation::MissingKey || k.op == Operation::InvalidKey) continue;
+    if (!k.answered && k.op != Operation::LostResponse) continue;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ++uncounted;
+      continue;
+    }
+    auto n = read_executions(client, target_, k.key, 0, options_.timeout,
+                             options_.connect_timeout);
+    if (!n) {
+      ++uncounted;
+      continue;
+    }
+    ++counted;
+    ++result_.observed[static_cast<size_t>(Invariant::ExactlyOnce)];
+    if (*n <= 1) continue;
+    Violation& out = result_.violations[static_cast<size_t>(Invariant::ExactlyOnce)];
+    ++out.count;
+    if (out.examples.size() >= kMaxViolationExamples) continue;
+    const ClientRequest r = plan_.example_request(k, RequestKind::First, plan_.urls[k.url_index]);
+    ViolationExample e;
+    e.key = k.key;
+    e.kind = std::string(to_string(RequestKind::First));
+    e.detail = "the key was executed " + std::to_string(*n) + " times (executions URL)";
+    e.request = describe_request(r);
+    e.response = "(the executions counter answered " + std::to_string(*n) + ")";
+    e.curl = to_curl_command(r);
+    out.examples.push_back(std::move(e));
+  }
+  return {counted, uncounted};
+}
+
+std::vector<uint64_t> Worker::first_identities() const {
+  std::vector<uint64_t> out;
+  for (const KeyEntry& k : keys_) {
+    if (k.identity_seen) out.push_back(k.first_identity);
+  }
+  return out;
+}
+
+}  // namespace idem::stress

@@ -1,0 +1,125 @@
+// One stress thread: its connections on one curl multi loop, its keys and their ledgers, its
+// counters and histograms. Everything here is owned by the thread that runs it; the engine
+// reads the results after join and the live counters (relaxed atomics, written by this thread
+// only) while it runs. Private to src/core/stress.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "client/load_connection.hpp"
+#include "idem/stress/stress_options.hpp"
+#include "idem/stress/stress_report.hpp"
+#include "ledger.hpp"
+#include "request_plan.hpp"
+
+namespace idem::stress {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+/// What one thread is asked to do.
+struct WorkerShare {
+  int connections = 1;
+  long long requests = 0;  ///< 0: unbounded
+  long long keys = 0;      ///< keys this thread owns
+  long long first_key = 0; ///< global number of its first key (bodies render {{n}} from it)
+  double rate_share = 1;   ///< this thread's fraction of the global rate
+};
+
+struct LiveCounters {
+  std::atomic<uint64_t> sent{0};
+  std::atomic<uint64_t> answered{0};
+  std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> violations{0};
+  std::atomic<int64_t> p99_us{0};
+  std::atomic<bool> done{false};
+};
+
+/// The per-thread result, merged by the engine.
+struct WorkerResult {
+  uint64_t sent = 0, answered = 0, unfinished = 0, keys_started = 0;
+  std::array<uint64_t, 600> statuses{};
+  StressOutcomes outcomes;
+  std::array<uint64_t, 7> transport_errors{};
+  Histogram latency, corrected, lag;
+  std::array<Histogram, kRequestKinds> by_kind;
+  std::array<Violation, kInvariants> violations;
+  Observations observed{};
+  std::vector<SecondSample> seconds;
+  uint64_t waited_for_connection = 0;  ///< open model: due sends that found no idle connection
+  double busy_ratio = 0;               ///< thread CPU time / wall time
+  std::string setup_error;
+  int64_t load_us = 0;  ///< from the start until the thread stopped sending
+};
+
+class Worker {
+ public:
+  Worker(const RequestPlan& plan, const StressOptions& options, const TargetSpec& target,
+         WorkerShare share, const std::atomic<bool>& stop, LiveCounters& live);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  /// Runs the load from `start` until a bound, `stop`, or every key had its sends.
+  void run(SteadyTime start);
+  /// After run(): counts executions of answered keys by the executions URL, within `budget`.
+  /// Returns how many keys were counted and how many could not be.
+  std::pair<uint64_t, uint64_t> count_executions(Millis budget);
+
+  WorkerResult& result() { return result_; }
+  /// Keys whose first 2xx identity is known (for the cross-key identity check).
+  std::vector<uint64_t> first_identities() const;
+
+ private:
+  struct Pending {
+    uint32_t key = 0;
+    RequestKind kind = RequestKind::First;
+    uint8_t attempt = 1;
+    int64_t eligible_us = 0;
+    int64_t intended_us = -1;  ///< open model: the scheduled send time
+  };
+  struct Slot;
+
+  int64_t now_us() const;
+  bool start_key(int64_t now);
+  void release_phase(uint32_t key, int64_t now);
+  void send(Slot& slot, const Pending& p, int64_t now);
+  void on_done(Slot& slot, CURLcode code, int64_t now);
+  void record_violation(const Verdict& v, const Slot& slot, const curl::LoadAnswer& a,
+                        int64_t now);
+  void finish_send(uint32_t key, int64_t now);
+  void schedule_retry(const Pending& p, const curl::LoadAnswer& a, int64_t now);
+  double rate_at(int64_t now_us) const;
+  SecondSample& second(int64_t now);
+
+  const RequestPlan& plan_;
+  const StressOptions& options_;
+  const TargetSpec& target_;
+  WorkerShare share_;
+  JudgeRules rules_;
+  const std::atomic<bool>& stop_;
+  LiveCounters& live_;
+  SteadyTime start_{};
+  CURLM* multi_ = nullptr;  ///< owned by run()
+  int64_t stopped_us_ = 0;
+  std::deque<KeyEntry> keys_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<Slot*> idle_;
+  std::deque<Pending> ready_;
+  std::deque<Pending> due_;  ///< open model: arrivals waiting for an idle connection
+  std::vector<Pending> delayed_;  ///< min-heap by eligible_us
+  std::mt19937_64 rng_;
+  long long next_key_ = 0;
+  uint64_t active_ = 0;
+  int64_t next_arrival_us_ = 0;
+  int64_t last_second_ = -1;
+  Histogram second_latency_;
+  WorkerResult result_;
+};
+
+}  // namespace idem::stress

@@ -5,6 +5,7 @@ namespace idem::cli {
 void register_commands(CLI::App& app, CommandRunner& run) {
   register_serve(app, run);
   register_verify(app, run);
+  register_stress(app, run);
   register_help(app);
 }
 

@@ -14,6 +14,7 @@ void register_commands(CLI::App& app, CommandRunner& run);
 
 void register_serve(CLI::App& app, CommandRunner& run);
 void register_verify(CLI::App& app, CommandRunner& run);
+void register_stress(CLI::App& app, CommandRunner& run);
 void register_help(CLI::App& app);
 
 }  // namespace idem::cli

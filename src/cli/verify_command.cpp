@@ -12,6 +12,7 @@
 #include "idem/server/reference_server.hpp"
 #include "idem/store/memory_store.hpp"
 #include "idem/verify/scenario_loader.hpp"
+#include "target_flags.hpp"
 #include "verify_flags.hpp"
 
 namespace idem::cli {
@@ -64,23 +65,6 @@ Result<std::vector<ReportFile>> parse_reports(const std::vector<std::string>& sp
   return out;
 }
 
-// An idemctl reference server answers /__idem/stats with executions_total (and, since 0.1, its
-// lock TTL). Returns that answer, or nothing for any other service.
-std::optional<nlohmann::json> reference_stats(const std::string& base,
-                                              const verify::VerifyOptions& o) {
-  HttpClient client;
-  ClientRequest r;
-  r.method = "GET";
-  r.url = base + "/__idem/stats";
-  r.timeout = o.timeout;
-  r.connect_timeout = o.connect_timeout;
-  const ClientResponse res = client.send(r);
-  if (!res.ok() || res.response.status != 200) return std::nullopt;
-  auto json = nlohmann::json::parse(res.response.body, nullptr, false);
-  if (!json.is_object() || !json.contains("executions_total")) return std::nullopt;
-  return json;
-}
-
 void print_list(const std::vector<verify::Scenario>& catalogue) {
   for (const auto& s : catalogue) {
     std::cout << s.id << std::string(s.id.size() < 26 ? 26 - s.id.size() : 1, ' ')
@@ -107,60 +91,16 @@ int run_verify_command(const VerifyFlags& f) {
   auto reports = parse_reports(f.reports);
   if (!reports) return fail_usage(reports.error().message);
 
-  verify::TargetSpec base;
-  base.headers = {{"Content-Type", "application/json"}};
-  if (!f.config.empty()) {
-    auto loaded = verify::load_target_config(f.config, base);
-    if (!loaded) return fail_usage(loaded.error().message);
-    base = *loaded;
+  EmbeddedSetup setup{kEmbeddedLockTtl, kEmbeddedSlowDelay, std::nullopt};
+  if (f.key_expiry) setup.record_ttl = kEmbeddedRecordTtl;
+  auto resolved =
+      resolve_target(f, options->profile, options->timeout, options->connect_timeout, setup);
+  if (!resolved) {
+    std::cerr << "idemctl verify: " << resolved.error().message << "\n";
+    return resolved.error().code == ErrorCode::InvalidArgument ? kExitUsage : kExitUnreachable;
   }
-  std::unique_ptr<ReferenceServer> embedded;
-  const bool no_target = f.targets.empty() && base.base_urls.empty();
-  if (no_target && !f.config.empty()) {
-    return fail_usage(f.config + ": $.targets: expected base URLs (or give --target)");
-  }
-  if (no_target) {
-    ServerConfig c;
-    c.host = "127.0.0.1";
-    c.port = 0;
-    c.log_format = LogFormat::None;
-    c.guard.lock_ttl = kEmbeddedLockTtl;
-    if (f.key_expiry) c.guard.ttl = kEmbeddedRecordTtl;
-    // The embedded server is configured as the profile declares where it can be.
-    c.guard.key_header = options->profile.key_header;
-    c.guard.cache_5xx = options->profile.server_error == "cached";
-    c.guard.key_format = options->profile.key_format == "any" ? KeyFormat::Any : KeyFormat::Uuid4;
-    embedded = std::make_unique<ReferenceServer>(c, std::make_unique<MemoryStore>());
-    auto port = embedded->start();
-    if (!port) {
-      std::cerr << "idemctl verify: embedded server: " << port.error().message << "\n";
-      return kExitUnreachable;
-    }
-    base = verify::reference_target({embedded->base_url()}, kEmbeddedLockTtl, kEmbeddedSlowDelay);
-    if (f.key_expiry) base.record_ttl = kEmbeddedRecordTtl;
-  }
-  auto target = apply_target_flags(f, base);
-  if (!target) return fail_usage(target.error().message);
-  if (auto reachable = verify::probe_targets(*target, options->connect_timeout); !reachable) {
-    std::cerr << "idemctl verify: target unreachable: " << reachable.error().message << "\n";
-    return reachable.error().code == ErrorCode::InvalidArgument ? kExitUsage : kExitUnreachable;
-  }
-  const auto stats = !no_target && f.config.empty() && f.kind != "generic"
-                         ? reference_stats(target->base_urls.front(), *options)
-                         : std::nullopt;
-  if (!no_target && f.config.empty() && (f.kind == "reference" || stats)) {
-    // A running `idemctl serve`: its counter and fault header are known, and it reports its lock
-    // TTL (an older one does not: declare it with --lock-ttl to run crash-releases-key).
-    verify::TargetSpec ref = verify::reference_target(target->base_urls, Millis{0});
-    ref.lock_ttl.reset();
-    if (stats && stats->contains("lock_ttl_ms") && stats->at("lock_ttl_ms").is_number_integer()) {
-      ref.lock_ttl = Millis{stats->at("lock_ttl_ms").get<long long>()};
-    }
-    auto with_flags = apply_target_flags(f, ref);
-    if (!with_flags) return fail_usage(with_flags.error().message);
-    target = std::move(with_flags);
-  }
-
+  const std::unique_ptr<ReferenceServer>& embedded = resolved->embedded;
+  const auto target = &resolved->target;
   if (embedded) {
     std::cout << "verifying the embedded reference server at " << embedded->base_url() << "\n";
   }
@@ -184,43 +124,7 @@ void register_verify(CLI::App& app, CommandRunner& run) {
   auto f = std::make_shared<VerifyFlags>();
   auto* cmd = app.add_subcommand(
       "verify", "Run the idempotency conformance checks against a target (or the embedded server)");
-  cmd->add_option("--target", f->targets,
-                  "Base URL of the service; repeat for several instances of one service. "
-                  "None: verify the embedded reference server");
-  cmd->add_option("--config", f->config, "Target description file (JSON; see docs/verify.md)");
-  cmd->add_option("--target-kind", f->kind, "auto (detect idemctl serve), reference, or generic")
-      ->check(CLI::IsMember({"auto", "reference", "generic"}))
-      ->capture_default_str();
-  cmd->add_option("--profile", f->profile, "default, ietf, stripe or fiber")->capture_default_str();
-  cmd->add_option("--key-header", f->key_header, "Override: the header carrying the key");
-  cmd->add_option("--in-flight", f->in_flight, "Override: 409 or wait");
-  cmd->add_option("--server-error", f->server_error, "Override: cached, not-cached or any");
-  cmd->add_option("--mismatch-status", f->mismatch_status,
-                  "Override: 4xx status of a reused key, or none");
-  cmd->add_option("--key-format", f->key_format, "Override: uuid4 or any");
-  cmd->add_option("--replay-marker", f->replay_marker, "Override: required or any");
-  cmd->add_flag("--key-optional", f->key_optional, "Override: a missing key is not an error");
-  cmd->add_option("--method", f->method, "Method of the guarded endpoint (default POST)");
-  cmd->add_option("--path", f->path, "Path of the guarded endpoint (default /payments)");
-  cmd->add_option("--body", f->body, "Body template; {{uuid}} and {{n}} expand");
-  cmd->add_option("--alternate-path", f->alternate_path, "Another guarded endpoint");
-  cmd->add_option("--large-path", f->large_path, "A path whose answer is several MiB");
-  cmd->add_option("--header", f->headers, "Extra request header 'Name: value' (repeatable)");
-  cmd->add_option("--principal", f->principals,
-                  "Value of the scope header (Authorization) for a caller; give two");
-  cmd->add_option("--failure-header", f->failure_header,
-                  "Header 'Name: value' making the handler answer 5xx");
-  cmd->add_option("--slow-header", f->slow_header, "Header 'Name: value' making the handler slow");
-  cmd->add_option("--slow-delay", f->slow_delay, "How long the slow handler takes");
-  cmd->add_option("--crash-header", f->crash_header,
-                  "Header 'Name: value' making the holder crash");
-  cmd->add_option("--lock-ttl", f->lock_ttl, "The target's declared lock TTL");
-  cmd->add_option("--record-ttl", f->record_ttl, "The target's declared record TTL");
-  cmd->add_option("--executions-url", f->executions_url,
-                  "URL template answering a count per {{key}}");
-  cmd->add_option("--executions-pointer", f->executions_pointer,
-                  "JSON pointer to the count (default /executions)");
-  cmd->add_option("--resource-id", f->resource_id, "JSON pointer to a resource id in 2xx bodies");
+  add_target_flags(cmd, *f);
   cmd->add_option("--scenario", f->scenarios, "Another scenario file to run (repeatable)");
   cmd->add_option("--scenario-dir", f->scenario_dir,
                   "Use this catalogue instead of the built-in one");

@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config
   libcli11-dev libcurl4-openssl-dev libhiredis-dev nlohmann-json3-dev catch2
   libcpp-httplib-dev libssl-dev
-  redis-server redis-tools wrk curl python3
+  redis-server redis-tools wrk curl python3 nginx
 )
 
 missing=()

@@ -422,7 +422,12 @@ void Worker::run(SteadyTime start) {
     int64_t wait_us = int64_t{kPollMillis} * 1000;
     if (!stopping && !delayed_.empty()) wait_us = std::min(wait_us, delayed_.front().eligible_us - now);
     if (!stopping && open) wait_us = std::min(wait_us, next_arrival_us_ - now);
-    if (!stopping && !open && !idle_.empty() && !ready_.empty()) wait_us = 0;
+    // Closed model: a connection that just got its answer sends its next request at once.
+    const bool budget = share_.requests == 0 || static_cast<long long>(result_.sent) < share_.requests;
+    if (!stopping && !open && !idle_.empty() && budget &&
+        (!ready_.empty() || next_key_ < share_.keys)) {
+      wait_us = 0;
+    }
     if (wait_us >= 1000) {
       curl_multi_poll(multi_, nullptr, 0, static_cast<int>(wait_us / 1000), nullptr);
     }

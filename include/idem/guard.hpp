@@ -69,6 +69,7 @@ struct Decision {
   /// The key in the caller's true scope (scoped_record_key), empty if none. Equals
   /// ticket.record_key except under the unscoped-keys bug; servers count executions by it.
   std::string scoped_key;
+  std::optional<Error> store_error;  ///< StoreError: what the store said
 };
 
 struct FinishResult {

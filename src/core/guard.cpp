@@ -78,6 +78,7 @@ Decision Guard::begin(const GuardRequest& request) const {
     d.response = make_problem(503, "store-unavailable", "Idempotency store unavailable",
                               claim.error().message);
     d.response.headers.emplace_back("Retry-After", "1");
+    d.store_error = claim.error();
     return d;
   }
 

@@ -38,9 +38,6 @@ class ReferenceServer {
   ExecutionLog& executions();
   ServerMetrics& metrics();
 
-  /// The key under which executions of `key` by the caller with `scope_value` are counted.
-  static std::string execution_key(std::string_view scope_value, std::string_view key);
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

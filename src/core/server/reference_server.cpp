@@ -1,46 +1,51 @@
 #include "idem/server/reference_server.hpp"
 
 #include <nlohmann/json.hpp>
-#include <random>
-#include <thread>
 
 #include "http_listener.hpp"
 #include "idem/fingerprint.hpp"
-#include "idem/server/fault.hpp"
+#include "idem/server/exchange_pipeline.hpp"
 #include "idem/server/payments.hpp"
-#include "request_log.hpp"
+#include "idem/server/request_log.hpp"
 
 namespace idem {
 namespace {
 
-using AppHandler = std::function<HttpResponse(const httplib::Request&)>;
-
 constexpr size_t kMaxPadBytes = 64u << 20;
 
-// Every value of header `name` (httplib's map compares names case-insensitively).
-std::vector<std::string> header_lines(const httplib::Request& req, const std::string& name) {
-  std::vector<std::string> out;
-  const auto [begin, end] = req.headers.equal_range(name);
-  for (auto it = begin; it != end; ++it) out.push_back(it->second);
-  return out;
-}
-
-void write_response(const HttpResponse& r, httplib::Response& res) {
+void write_response(HttpResponse&& r, httplib::Response& res) {
   res.status = r.status;
-  for (const auto& [name, value] : r.headers) res.set_header(name, value);
-  res.body = r.body;
+  // set_header refuses values with CR/LF, so no header can be smuggled into the answer.
+  for (const auto& [name, value] : r.headers) res.set_header(name.c_str(), value);
+  res.body = std::move(r.body);
 }
-
-std::string json_response_body(const nlohmann::json& j) { return j.dump() + "\n"; }
 
 HttpResponse json_response(int status, const nlohmann::json& j) {
-  return HttpResponse{status, {{"Content-Type", "application/json"}}, json_response_body(j)};
+  return HttpResponse{status, {{"Content-Type", "application/json"}}, j.dump() + "\n"};
 }
 
-bool roll(double rate) {
-  if (rate <= 0.0) return false;
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return std::uniform_real_distribution<double>(0.0, 1.0)(rng) < rate;
+// The pipeline's view of an httplib request; the views point into `req`.
+ExchangeRequest exchange_of(const httplib::Request& req, const GuardConfig& guard) {
+  ExchangeRequest ex;
+  ex.method = req.method;
+  ex.path = req.path;
+  ex.target = req.target;
+  ex.body = req.body;
+  // Every value of the key header (httplib's map compares names case-insensitively).
+  const auto [begin, end] = req.headers.equal_range(guard.key_header);
+  for (auto it = begin; it != end; ++it) ex.key_lines.push_back(it->second);
+  if (auto it = req.headers.find(guard.scope_header); it != req.headers.end()) {
+    ex.scope_value = it->second;
+  }
+  if (auto it = req.headers.find(std::string(kFaultHeader)); it != req.headers.end()) {
+    ex.fault = it->second;
+  }
+  ex.drop_connection = [&req] { return drop_connection(req); };
+  return ex;
+}
+
+void answer(ExchangeResult&& result, httplib::Response& res) {
+  if (result.answered) write_response(std::move(result.response), res);
 }
 
 }  // namespace
@@ -52,15 +57,10 @@ struct ReferenceServer::Impl {
         guard(config.guard, *store),
         payments(config.guard.ttl + config.guard.lock_ttl, kMaxPayments, clock),
         executions(config.guard.ttl + config.guard.lock_ttl, clock),
-        log(log_out, config.log_format) {}
+        log(log_out, config.log_format),
+        pipeline(config, guard, executions, metrics, log) {}
 
   void install_routes();
-  void serve_guarded(const httplib::Request& req, httplib::Response& res, const AppHandler& app);
-  HttpResponse run_handler(const httplib::Request& req, const FaultSpec& fault,
-                           const std::string& execution_key, const AppHandler& app);
-  void finish_log(const httplib::Request& req, std::string_view key, Outcome outcome,
-                  std::string_view label, int status,
-                  std::chrono::steady_clock::time_point started);
   std::string scope_of(const httplib::Request& req) const {
     return req.get_header_value(config.guard.scope_header);
   }
@@ -72,120 +72,38 @@ struct ReferenceServer::Impl {
   ExecutionLog executions;
   ServerMetrics metrics;
   RequestLog log;
+  ExchangePipeline pipeline;
   HttpListener listener;
   int port = 0;
 };
 
-void ReferenceServer::Impl::finish_log(const httplib::Request& req, std::string_view key,
-                                       Outcome outcome, std::string_view label, int status,
-                                       std::chrono::steady_clock::time_point started) {
-  const auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - started);
-  metrics.record(outcome, latency);
-  log.write({req.method, req.path, key, label, status, latency});
-}
-
-HttpResponse ReferenceServer::Impl::run_handler(const httplib::Request& req,
-                                                const FaultSpec& fault,
-                                                const std::string& execution_key,
-                                                const AppHandler& app) {
-  const Millis delay = fault.delay + config.handler_delay;
-  if (delay.count() > 0) std::this_thread::sleep_for(delay);
-  if (fault.throw_error) throw std::runtime_error("handler failure injected by Idemctl-Fault");
-  if (fault.status) {
-    return make_problem(*fault.status, "injected-fault", "Injected fault",
-                        "this failure was asked for with " + std::string(kFaultHeader));
-  }
-  if (roll(config.fail_rate)) {
-    return make_problem(500, "injected-fault", "Injected fault", "--fail-rate chose this request");
-  }
-  executions.record(execution_key);
-  return app(req);
-}
-
-void ReferenceServer::Impl::serve_guarded(const httplib::Request& req, httplib::Response& res,
-                                          const AppHandler& app) {
-  const auto started = std::chrono::steady_clock::now();
-  FaultSpec fault;
-  if (config.fault_header && req.has_header(std::string(kFaultHeader).c_str())) {
-    auto parsed = parse_fault_spec(req.get_header_value(std::string(kFaultHeader)));
-    if (!parsed) {
-      write_response(make_problem(400, "bad-fault", "Bad fault header", parsed.error().message),
-                     res);
-      finish_log(req, "", Outcome::Rejected, "rejected", 400, started);
-      return;
-    }
-    fault = *parsed;
-  }
-
-  const std::string scope = scope_of(req);
-  const GuardRequest greq{req.method, req.target, req.body,
-                          header_lines(req, config.guard.key_header), scope};
-  const Decision decision = guard.begin(greq);
-  if (decision.action == Decision::Action::Respond) {
-    write_response(decision.response, res);
-    finish_log(req, decision.key, decision.outcome, to_string(decision.outcome),
-               decision.response.status, started);
-    return;
-  }
-
-  // Executions are counted under the caller's true scope, whatever a bug mode does to records.
-  const std::string& execution_key = decision.scoped_key;
-  if (fault.crash) {
-    // The holder "dies": no answer, no release. Only the lock's expiry frees the key.
-    drop_connection(req);
-    finish_log(req, decision.key, decision.outcome, "crashed", 0, started);
-    return;
-  }
-  HttpResponse response;
-  try {
-    response = run_handler(req, fault, execution_key, app);
-  } catch (const std::exception& e) {
-    guard.abandon(decision.ticket);
-    write_response(make_problem(500, "handler-error", "Handler error", e.what()), res);
-    finish_log(req, decision.key, decision.outcome, "failed", 500, started);
-    return;
-  }
-  const FinishResult finished = guard.finish(decision.ticket, response);
-  if (finished.store_error) {
-    metrics.record_store_write_failure();
-    log.warn("response sent but not stored: " + finished.store_error->message, decision.key);
-  }
-  if (fault.drop && drop_connection(req)) {
-    finish_log(req, decision.key, decision.outcome, "dropped", response.status, started);
-    return;
-  }
-  write_response(response, res);
-  finish_log(req, decision.key, decision.outcome, to_string(decision.outcome), response.status,
-             started);
-}
-
 void ReferenceServer::Impl::install_routes() {
-  const AppHandler create_payment = [this](const httplib::Request& req) {
+  // POST /payments?pad=N: the demo app's create, with an optional padded answer.
+  const auto create_payment = [this](const httplib::Request& req) {
     size_t pad = 0;
     if (req.has_param("pad")) {
       pad = std::min<size_t>(std::strtoull(req.get_param_value("pad").c_str(), nullptr, 10),
                              kMaxPadBytes);
     }
-    return payments.create(req.body, pad);
+    return FunctionExecutor([this, &req, pad](const ExchangeRequest&) {
+      return payments.create(req.body, pad);
+    });
   };
   listener.Post("/payments", [this, create_payment](const httplib::Request& req,
                                                     httplib::Response& res) {
-    serve_guarded(req, res, create_payment);
+    auto executor = create_payment(req);
+    answer(pipeline.run(exchange_of(req, config.guard), executor), res);
   });
   // The same handler without the guard, so benchmarks can measure what the guard costs.
   listener.Post("/unguarded/payments", [this, create_payment](const httplib::Request& req,
                                                               httplib::Response& res) {
-    const auto started = std::chrono::steady_clock::now();
-    executions.record("");
-    const HttpResponse r = create_payment(req);
-    write_response(r, res);
-    finish_log(req, "", Outcome::Passed, "passed", r.status, started);
+    auto executor = create_payment(req);
+    answer(pipeline.run_unguarded(exchange_of(req, config.guard), executor), res);
   });
   listener.Get(R"(/payments/([^/]+))", [this](const httplib::Request& req,
                                              httplib::Response& res) {
-    const std::string id = req.matches[1];
-    serve_guarded(req, res, [this, id](const httplib::Request&) { return payments.get(id); });
+    FunctionExecutor executor([this, &req](const ExchangeRequest&) { return payments.get(req.matches[1].str()); });
+    answer(pipeline.run(exchange_of(req, config.guard), executor), res);
   });
   listener.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     auto ping = store->ping();
@@ -205,7 +123,7 @@ void ReferenceServer::Impl::install_routes() {
       return;
     }
     const std::string key = req.get_param_value("key");
-    const long long n = executions.count(ReferenceServer::execution_key(scope_of(req), key));
+    const long long n = executions.count(scoped_record_key(scope_of(req), key));
     write_response(json_response(200, {{"key", key}, {"executions", n}}), res);
   });
   listener.Get("/__idem/stats", [this](const httplib::Request&, httplib::Response& res) {
@@ -239,10 +157,6 @@ void ReferenceServer::Impl::install_routes() {
                      res);
     }
   });
-}
-
-std::string ReferenceServer::execution_key(std::string_view scope_value, std::string_view key) {
-  return scoped_record_key(scope_value, key);
 }
 
 ReferenceServer::ReferenceServer(ServerConfig config, std::unique_ptr<Store> store,

@@ -1,4 +1,4 @@
-#include "request_log.hpp"
+#include "idem/server/request_log.hpp"
 
 #include <ctime>
 #include <iomanip>

@@ -202,6 +202,21 @@ TEST_CASE("Stress: the open model holds its rate within 5% on a target that keep
   CHECK(r.violation_total() == 0);
 }
 
+TEST_CASE("Stress: stages ramp the open model's rate", "[stress]") {
+  TestServer server(quiet_config());
+  StressOptions o = short_run(0, 1);
+  o.keys = 0;
+  o.stages = {RateStage{Millis{1000}, 300}, RateStage{Millis{1000}, 300}};
+  o.duration = Millis{2000};
+  const StressReport r = stress(server, o);
+  // 0 -> 300 req/s over the first second (150 sends), then 300 for one second. A loaded machine
+  // can stop the run a few ms late or early: 10%.
+  INFO(tally(r) << "\nelapsed " << r.elapsed_seconds);
+  CHECK(static_cast<double>(r.sent) == Approx(450).epsilon(0.10));
+  REQUIRE(r.seconds.size() >= 2);
+  CHECK(r.seconds[0].sent < r.seconds[1].sent);
+}
+
 TEST_CASE("Stress: -n bounds the sends and the counts add up", "[stress]") {
   TestServer server(quiet_config());
   StressOptions o = short_run(0, 2);

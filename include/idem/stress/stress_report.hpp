@@ -97,7 +97,8 @@ struct StressReport {
   std::string model;  ///< "closed" | "open"
   int threads = 0;
   int connections = 0;
-  double rate = 0;
+  double rate = 0;                  ///< -R: the open model's starting rate
+  std::vector<std::string> stages;  ///< --stage ramps, "10s:500"
   std::string pattern;
   int dups = 1;
   long long keys = 0;

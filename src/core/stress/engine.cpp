@@ -1,8 +1,10 @@
 #include "idem/stress/engine.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
+#include "idem/duration.hpp"
 #include "idem/proxy/fault_proxy.hpp"
 #include "request_plan.hpp"
 #include "worker.hpp"
@@ -36,7 +38,8 @@ std::vector<stress::WorkerShare> split(const StressOptions& o) {
     s.keys = share(keys);
     s.first_key = first;
     first += s.keys;
-    s.rate_share = 1.0 / o.threads;
+    s.index = i;
+    s.threads = o.threads;
   }
   return out;
 }
@@ -207,6 +210,11 @@ Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& o
   r.threads = options.threads;
   r.connections = options.connections;
   r.rate = options.rate;
+  for (const RateStage& st : options.stages) {
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%g", st.rate);
+    r.stages.push_back(format_duration(st.duration) + ":" + rate);
+  }
   r.pattern = std::string(pattern_name(options.pattern));
   r.dups = options.dups;
   r.keys = options.keys;

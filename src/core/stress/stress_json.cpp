@@ -25,7 +25,8 @@ void write_stress_json(const StressReport& r, std::ostream& out) {
   doc["idemctl"] = IDEM_VERSION;
   doc["config"] = {{"targets", r.targets},  {"model", r.model},
                    {"threads", r.threads},  {"connections", r.connections},
-                   {"rate", r.rate},        {"pattern", r.pattern},
+                   {"rate", r.rate},        {"stages", r.stages},
+                   {"pattern", r.pattern},
                    {"dups", r.dups},        {"keys", r.keys},
                    {"profile", r.profile},  {"count_mode", r.count_mode}};
   doc["passed"] = r.passed();

@@ -61,6 +61,7 @@ void write_stress_summary(const StressReport& r, std::ostream& out, bool color) 
   out << "  " << r.model << " model, " << r.threads << " threads, " << r.connections
       << " connections";
   if (r.model == "open") out << ", " << r.rate << " req/s scheduled";
+  for (const auto& stage : r.stages) out << ", stage " << stage;
   out << ", pattern " << r.pattern << ", " << r.dups << " sends per key, executions by "
       << r.count_mode << "\n\n";
 

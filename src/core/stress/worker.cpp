@@ -85,19 +85,26 @@ int64_t Worker::now_us() const {
       .count();
 }
 
-double Worker::rate_at(int64_t t_us) const {
+int64_t Worker::arrival_time_us(double n) const {
+  // The schedule's cumulative arrivals grow by the integral of the rate: within a linear ramp
+  // from r0 to r1 over L seconds, N(x) = r0 x + (r1 - r0) x^2 / 2L; solved for x.
   double from = options_.rate;
-  int64_t stage_start = 0;
+  double start = 0;
   for (const RateStage& s : options_.stages) {
-    const int64_t len = s.duration.count() * 1000;
-    if (t_us < stage_start + len) {
-      const double f = static_cast<double>(t_us - stage_start) / static_cast<double>(len);
-      return from + (s.rate - from) * f;
+    const double len = static_cast<double>(s.duration.count()) / 1000.0;
+    const double area = (from + s.rate) / 2 * len;
+    if (n <= area) {
+      const double a = (s.rate - from) / (2 * len);
+      const double x = std::abs(a) < 1e-12 ? n / from
+                                            : (-from + std::sqrt(from * from + 4 * a * n)) / (2 * a);
+      return static_cast<int64_t>((start + x) * 1e6);
     }
-    stage_start += len;
+    n -= area;
+    start += len;
     from = s.rate;
   }
-  return from;
+  if (from <= 0) return INT64_MAX;
+  return static_cast<int64_t>((start + n / from) * 1e6);
 }
 
 SecondSample& Worker::second(int64_t now) {
@@ -347,6 +354,7 @@ void Worker::run(SteadyTime start) {
       options_.duration.count() > 0 ? options_.duration.count() * 1000 : INT64_MAX;
   const int64_t drain_us = std::min(options_.timeout, kDrainLimit).count() * 1000;
   const int64_t cpu_start = thread_cpu_us();
+  if (open) next_arrival_us_ = arrival_time_us(next_arrival_n());
   const auto heap_order = [](const Pending& a, const Pending& b) { return later(a, b); };
   bool stopping = false;
   int64_t drain_deadline = 0;
@@ -372,11 +380,6 @@ void Worker::run(SteadyTime start) {
       }
       if (open) {
         while (next_arrival_us_ <= now) {
-          const double r = rate_at(next_arrival_us_) * share_.rate_share;
-          if (r <= 0) {
-            next_arrival_us_ += 1000;  // rate 0 (a ramp from 0): look again in a millisecond
-            continue;
-          }
           if (ready_.empty() && !start_key(now)) break;
           if (ready_.empty()) break;
           Pending p = ready_.front();
@@ -385,7 +388,8 @@ void Worker::run(SteadyTime start) {
           result_.lag.record(now - next_arrival_us_);
           if (idle_.empty()) ++result_.waited_for_connection;
           due_.push_back(p);
-          next_arrival_us_ += std::max<int64_t>(1, static_cast<int64_t>(1e6 / r));
+          ++arrivals_;
+          next_arrival_us_ = arrival_time_us(next_arrival_n());
         }
         while (!due_.empty() && !idle_.empty() &&
                (share_.requests == 0 || static_cast<long long>(result_.sent) < share_.requests)) {

@@ -28,7 +28,8 @@ struct WorkerShare {
   long long requests = 0;  ///< 0: unbounded
   long long keys = 0;      ///< keys this thread owns
   long long first_key = 0; ///< global number of its first key (bodies render {{n}} from it)
-  double rate_share = 1;   ///< this thread's fraction of the global rate
+  int index = 0;           ///< takes arrivals index+1, index+1+threads, ... of the schedule
+  int threads = 1;
 };
 
 struct LiveCounters {
@@ -94,7 +95,12 @@ class Worker {
                         int64_t now);
   void finish_send(uint32_t key, int64_t now);
   void schedule_retry(const Pending& p, const curl::LoadAnswer& a, int64_t now);
-  double rate_at(int64_t now_us) const;
+  /// When the schedule's `n`-th arrival (1-based, over all threads) is due, in µs since the
+  /// start; INT64_MAX when the rate stays 0 from there on.
+  int64_t arrival_time_us(double n) const;
+  double next_arrival_n() const {
+    return static_cast<double>(arrivals_ * share_.threads + share_.index + 1);
+  }
   SecondSample& second(int64_t now);
 
   const RequestPlan& plan_;
@@ -117,6 +123,7 @@ class Worker {
   long long next_key_ = 0;
   uint64_t active_ = 0;
   int64_t next_arrival_us_ = 0;
+  long long arrivals_ = 0;  ///< this thread's arrivals so far
   int64_t last_second_ = -1;
   Histogram second_latency_;
   WorkerResult result_;

@@ -129,3 +129,14 @@ TEST_CASE("stress CLI: the JSON report matches the golden file", "[cli][stress]"
   if (std::getenv("IDEM_UPDATE_GOLDEN") != nullptr) std::ofstream(golden, std::ios::binary) << got;
   CHECK(got == read_file(golden));
 }
+
+TEST_CASE("stress CLI: help stress describes the load, shape and target flags", "[cli][stress]") {
+  const auto r = run_process({IDEMCTL_BINARY, "help", "stress"});
+  CHECK(r.exit_code == 0);
+  for (const char* flag : {"--threads", "--connections", "--rate", "--stage", "--duration",
+                           "--requests", "--keys", "--dups", "--pattern", "--mix", "--report",
+                           "--threshold", "--quiet", "--target", "--config", "--profile",
+                           "--key-format", "--executions-url", "--resource-id"}) {
+    CHECK_THAT(r.out, Catch::Contains(flag));
+  }
+}

@@ -5,10 +5,11 @@
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
+#include "idem/version.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"idemctl: test, verify and load-test HTTP idempotency (Idempotency-Key)", "idemctl"};
-  app.set_version_flag("--version", std::string("idemctl ") + IDEM_VERSION);
+  app.set_version_flag("--version", idem::version_text());
   app.require_subcommand(1);
   idem::cli::CommandRunner run;
   idem::cli::register_commands(app, run);

@@ -23,6 +23,7 @@ std::string normalised(std::string s) {
       {std::regex(R"(idemctl \S+ verify)"), "idemctl VERSION verify"},
       {std::regex(R"("duration_ms": [0-9]+)"), "\"duration_ms\": 0"},
       {std::regex(R"("version": "[^"]*")"), "\"version\": \"VERSION\""},
+      {std::regex(R"("revision": "[^"]*")"), "\"revision\": \"REVISION\""},
       {std::regex(R"(time="[0-9.]+")"), "time=\"X\""},
       {std::regex(R"(name="tool_version" value="[^"]*")"),
        "name=\"tool_version\" value=\"VERSION\""},

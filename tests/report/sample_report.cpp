@@ -11,6 +11,7 @@ std::string all_bytes() {
 Report sample_report() {
   Report r;
   r.tool_version = "0.1.0";
+  r.tool_revision = "1a2b3c4d5e6f";
   r.targets = {"http://127.0.0.1:8080"};
   r.profile = "default";
   r.duration = std::chrono::milliseconds(4213);

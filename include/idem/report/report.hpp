@@ -43,6 +43,7 @@ struct CheckResult {
 
 struct Report {
   std::string tool_version;
+  std::string tool_revision;  ///< the git revision the tool was built from
   std::vector<std::string> targets;
   std::string profile;
   std::vector<CheckResult> checks;

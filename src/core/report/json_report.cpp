@@ -76,7 +76,10 @@ void write_json_report(const Report& report, std::ostream& out) {
   for (const CheckResult& c : report.checks) checks.push_back(check_json(c));
   const Json j = {
       {"schema_version", kSchemaVersion},
-      {"tool", {{"name", "idemctl"}, {"version", report::valid_utf8(report.tool_version)}}},
+      {"tool",
+       {{"name", "idemctl"},
+        {"version", report::valid_utf8(report.tool_version)},
+        {"revision", report::valid_utf8(report.tool_revision)}}},
       {"targets", targets},
       {"profile", report::valid_utf8(report.profile)},
       {"passed", report.passed()},

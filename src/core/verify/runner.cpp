@@ -12,6 +12,7 @@
 #include "expectation_check.hpp"
 #include "header_name_check.hpp"
 #include "idem/duration.hpp"
+#include "idem/version.hpp"
 #include "scenario_run.hpp"
 
 namespace idem::verify {
@@ -165,7 +166,9 @@ Result<void> probe_targets(const TargetSpec& target, Millis connect_timeout) {
 Report run_verify(const std::vector<Scenario>& catalogue, const TargetSpec& target,
                   const VerifyOptions& options) {
   Report report;
-  report.tool_version = IDEM_VERSION;
+  const VersionInfo version = version_info();
+  report.tool_version = version.version;
+  report.tool_revision = version.git_revision;
   report.targets = target.base_urls;
   report.profile = options.profile.name;
   const auto started = std::chrono::steady_clock::now();

@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libcurl4-openssl-dev libhiredis-dev nlohmann-json3-dev catch2
   libcpp-httplib-dev libssl-dev
   redis-server redis-tools wrk curl python3 nginx
+  man-db groff-base zsh lintian dpkg-dev python3-yaml
 )
 
 missing=()

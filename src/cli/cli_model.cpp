@@ -59,6 +59,7 @@ std::vector<std::string> flag_choices(const std::string& command, const std::str
   if (flag == "--fingerprint") return {"raw", "json"};
   if (flag == "--log-format") return {"text", "json"};
   if (command == "verify" && (flag == "--only" || flag == "--skip")) return check_ids();
+  if (command == "stress" && flag == "--pattern") return {"burst", "stagger=", "retry"};
   if (command == "verify" && flag == "--kind") return {"auto", "reference", "generic"};
   return {};
 }

@@ -45,7 +45,10 @@ def run_recipe(name, shells, env):
         cases = root.findall(".//testcase")
         if len(cases) < 10:
             sys.exit(f"FAIL: {name}: the JUnit report has only {len(cases)} test cases")
-        print(f"{name}: ok ({len(cases)} JUnit test cases)")
+        stress = os.path.join(work, "idemctl-stress.json")
+        if not os.path.exists(stress):
+            sys.exit(f"FAIL: {name}: the stress step wrote no idemctl-stress.json")
+        print(f"{name}: ok ({len(cases)} JUnit test cases, stress report written)")
     finally:
         subprocess.run(["pkill", "-f", f"idemctl serve --listen 127.0.0.1:{port}"])
 

@@ -25,6 +25,8 @@ expect no-lock idemctl serve --bug no-
 expect concurrent-duplicates idemctl verify --only conc
 expect lost-response idemctl verify --skip lost
 expect zsh idemctl completion z
+expect retry idemctl stress --pattern r
+expect --threshold idemctl stress --thr
 expect verify idemctl help v
 # No value completion leaks into the wrong command: serve has no --only.
 if grep -qx -- --only <<<"$(complete_words idemctl serve --onl)"; then fail "serve completes --only"; fi

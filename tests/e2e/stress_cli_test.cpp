@@ -32,6 +32,7 @@ std::string read_file(const std::string& path) {
 // behaviour under test.
 json filtered(json doc) {
   doc["idemctl"] = "VERSION";
+  doc["idemctl_revision"] = "REVISION";
   doc["config"]["targets"] = {"http://127.0.0.1:PORT"};
   doc["elapsed_s"] = 0;
   doc["rps"] = 0;

@@ -2,6 +2,7 @@
 
 #include "idem/client/http_client.hpp"
 #include "idem/stress/stress_writers.hpp"
+#include "idem/version.hpp"
 
 namespace idem {
 namespace {
@@ -23,6 +24,7 @@ void write_stress_json(const StressReport& r, std::ostream& out) {
   doc["schema"] = "idemctl-stress";
   doc["schema_version"] = kStressReportSchema;
   doc["idemctl"] = IDEM_VERSION;
+  doc["idemctl_revision"] = version_info().git_revision;
   doc["config"] = {{"targets", r.targets},  {"model", r.model},
                    {"threads", r.threads},  {"connections", r.connections},
                    {"rate", r.rate},        {"stages", r.stages},

@@ -5,6 +5,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "json_text.hpp"
+
 namespace idem {
 namespace {
 
@@ -57,10 +59,11 @@ std::string request_fingerprint(std::string_view method, std::string_view target
   material.reserve(method.size() + target.size() + body.size() + 2);
   material.append(method).append("\n").append(target).append("\n");
   if (mode == FingerprintMode::Json) {
-    // nlohmann::json keeps object keys sorted, so dump() is a canonical form.
-    auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+    // nlohmann::json keeps object keys sorted, so dump() is a canonical form. A body nested
+    // deeper than kMaxJsonDepth is not canonicalised (dump() recurses) but hashed as sent.
+    auto parsed = parse_bounded_json(body);
     if (!parsed.is_discarded()) {
-      material.append(parsed.dump());
+      material.append(dump_json(parsed));
       return sha256_hex(material);
     }
   }

@@ -52,7 +52,11 @@ HttpResponse make_problem(int status, std::string_view slug, std::string_view ti
                                {"title", title},
                                {"status", status},
                                {"detail", detail}};
-  return HttpResponse{status, {{"Content-Type", "application/problem+json"}}, body.dump()};
+  // The detail may carry outside bytes (a decoded path, a key): invalid UTF-8 is replaced, since
+  // a throwing dump() here would take the server down.
+  return HttpResponse{status,
+                      {{"Content-Type", "application/problem+json"}},
+                      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
 }
 
 }  // namespace idem

@@ -23,6 +23,8 @@ struct ServerConfig {
   double fail_rate = 0.0;     ///< share of handler runs answered 500 without effect
   bool fault_header = true;   ///< honour the Idemctl-Fault request header
   LogFormat log_format = LogFormat::Text;
+  /// From a request's first byte to its blank line; slower clients get 408 and a close.
+  Millis head_timeout{10'000};
 };
 
 }  // namespace idem

@@ -128,7 +128,10 @@ Result<int> FaultProxy::start(int port) {
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         answer_problem(res, 502, "proxy-error", "Proxy error", "unexpected proxy failure");
       });
-  auto bound = s.listener.start({"127.0.0.1", port, kWorkerThreads});
+  ListenerOptions options;
+  options.port = port;
+  options.threads = kWorkerThreads;
+  auto bound = s.listener.start(options);
   if (!bound) return bound.error();
   s.started = true;
   s.port = *bound;

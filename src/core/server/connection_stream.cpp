@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
-#include <thread>
 #include <vector>
 
 namespace idem {
@@ -38,9 +37,16 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
+// Size of one socket read when the prefetched bytes are used up.
+constexpr size_t kReadChunk = 16 * 1024;
+
 ConnectionStream::ConnectionStream(socket_t sock, std::chrono::microseconds read_timeout,
-                                   std::chrono::microseconds write_timeout)
-    : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+                                   std::chrono::microseconds write_timeout,
+                                   std::string prefetched)
+    : sock_(sock),
+      read_timeout_(read_timeout),
+      write_timeout_(write_timeout),
+      buffer_(std::move(prefetched)) {}
 
 bool ConnectionStream::poll_socket(short events, std::chrono::microseconds timeout) const {
   pollfd pfd{sock_, events, 0};
@@ -53,7 +59,7 @@ bool ConnectionStream::poll_socket(short events, std::chrono::microseconds timeo
 }
 
 bool ConnectionStream::is_readable() const {
-  return buffer_begin_ < buffer_end_ || poll_socket(POLLIN, read_timeout_);
+  return buffer_begin_ < buffer_.size() || poll_socket(POLLIN, read_timeout_);
 }
 
 bool ConnectionStream::is_writable() const {
@@ -61,21 +67,26 @@ bool ConnectionStream::is_writable() const {
 }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
-  if (buffer_begin_ == buffer_end_) {
-    if (dropped_ || !poll_socket(POLLIN, read_timeout_)) return -1;
-    ssize_t n = 0;
-    do {
-      n = ::recv(sock_, buffer_, sizeof(buffer_), 0);
-    } while (n < 0 && errno == EINTR);
-    if (n <= 0) return n;
+  if (buffer_begin_ == buffer_.size()) {
+    buffer_.resize(kReadChunk);
     buffer_begin_ = 0;
-    buffer_end_ = static_cast<size_t>(n);
+    ssize_t n = 0;
+    // The socket is non-blocking (the HeadReader's): wait, then read what is there.
+    do {
+      if (dropped_ || !poll_socket(POLLIN, read_timeout_)) {
+        buffer_.clear();
+        return -1;
+      }
+      n = ::recv(sock_, buffer_.data(), buffer_.size(), 0);
+    } while (n < 0 && (errno == EINTR || errno == EAGAIN));
+    buffer_.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    if (n <= 0) return n;
   }
-  const size_t n = std::min(size, buffer_end_ - buffer_begin_);
-  std::memcpy(ptr, buffer_ + buffer_begin_, n);
+  const size_t n = std::min(size, buffer_.size() - buffer_begin_);
+  std::memcpy(ptr, buffer_.data() + buffer_begin_, n);
   if (!head_complete_) {
     const size_t old_size = head_.size();
-    head_.append(buffer_ + buffer_begin_, n);
+    head_.append(buffer_.data() + buffer_begin_, n);
     head_complete_ = head_.size() >= kMaxHead ||
                      head_.find("\r\n\r\n", old_size >= 3 ? old_size - 3 : 0) != std::string::npos;
   }
@@ -84,12 +95,20 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
-  if (!is_writable()) return -1;
   ssize_t n = 0;
   do {
+    if (!is_writable()) return -1;
     n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
+  } while (n < 0 && (errno == EINTR || errno == EAGAIN));
+  if (n > 0) written_ += static_cast<size_t>(n);
   return n;
+}
+
+std::string ConnectionStream::take_unread() {
+  std::string rest = buffer_.substr(buffer_begin_);
+  buffer_.clear();
+  buffer_begin_ = 0;
+  return rest;
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {
@@ -102,18 +121,6 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
   sockaddr_storage addr{};
   socklen_t len = sizeof(addr);
   if (getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0) address_of(addr, ip, port);
-}
-
-bool ConnectionStream::wait_for_request(std::chrono::milliseconds idle,
-                                        const std::function<bool()>& running) {
-  if (buffer_begin_ < buffer_end_) return true;  // a pipelined request is already here
-  // Poll in short slices so that stop() does not wait for a whole keep-alive timeout.
-  constexpr std::chrono::milliseconds kSlice{50};
-  const auto deadline = std::chrono::steady_clock::now() + idle;
-  while (running() && std::chrono::steady_clock::now() < deadline) {
-    if (poll_socket(POLLIN, kSlice)) return true;
-  }
-  return false;
 }
 
 void ConnectionStream::start_request() {

@@ -1,21 +1,21 @@
-// One accepted connection as an httplib::Stream, owned by the worker thread serving it. Unlike
-// httplib's own stream it remembers the raw bytes of each request head, so header values can be
-// restored byte for byte (httplib 0.11 percent-decodes them), and it can be dropped unanswered.
-// Not thread-safe: used only by its worker thread.
+// One connection as an httplib::Stream while a worker serves one request on it. It starts with
+// the bytes the HeadReader already read, remembers the raw bytes of the request head, so header
+// values can be restored byte for byte (httplib 0.11 percent-decodes them), can be dropped
+// unanswered, and gives back what it read past the request. Not thread-safe: one worker uses it.
 #pragma once
 
 #include <httplib.h>
 
 #include <chrono>
-#include <functional>
 #include <string>
 
 namespace idem {
 
 class ConnectionStream final : public httplib::Stream {
  public:
+  /// `prefetched`: bytes already read from `sock`, served before the socket.
   ConnectionStream(socket_t sock, std::chrono::microseconds read_timeout,
-                   std::chrono::microseconds write_timeout);
+                   std::chrono::microseconds write_timeout, std::string prefetched = {});
 
   bool is_readable() const override;
   bool is_writable() const override;
@@ -25,9 +25,6 @@ class ConnectionStream final : public httplib::Stream {
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   socket_t socket() const override { return sock_; }
 
-  /// Waits up to `idle` for the next request's first byte; gives up early once `running`
-  /// returns false (the server is stopping).
-  bool wait_for_request(std::chrono::milliseconds idle, const std::function<bool()>& running);
   /// Starts recording the head (request line and headers) of the next request.
   void start_request();
   /// The raw head recorded so far, up to and including the blank line.
@@ -35,6 +32,13 @@ class ConnectionStream final : public httplib::Stream {
   /// Closes the connection without a word; every later write fails.
   void drop();
   bool dropped() const { return dropped_; }
+  /// The exchange broke the framing (an error httplib raised): close after answering.
+  void request_close() { close_requested_ = true; }
+  bool close_requested() const { return close_requested_; }
+  /// Bytes read from the socket but not consumed (the start of a pipelined request).
+  std::string take_unread();
+  /// Bytes written so far.
+  std::size_t written() const { return written_; }
 
  private:
   bool poll_socket(short events, std::chrono::microseconds timeout) const;
@@ -43,12 +47,13 @@ class ConnectionStream final : public httplib::Stream {
   socket_t sock_;
   std::chrono::microseconds read_timeout_;
   std::chrono::microseconds write_timeout_;
-  char buffer_[4096];
+  std::string buffer_;
   size_t buffer_begin_ = 0;
-  size_t buffer_end_ = 0;
   std::string head_;
   bool head_complete_ = true;
   bool dropped_ = false;
+  bool close_requested_ = false;
+  std::size_t written_ = 0;
 };
 
 /// Replaces the values of every header in `raw_head` that has a '%' in a value with its bytes as

@@ -1,14 +1,17 @@
 #include "http_listener.hpp"
 
-#include "connection_stream.hpp"
-
-#include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <csignal>
 
+#include "connection_stream.hpp"
+#include "head_reader.hpp"
+#include "idem/http.hpp"
+#include "worker_pool.hpp"
 
 namespace idem {
 namespace {
@@ -17,85 +20,147 @@ namespace {
 thread_local ConnectionStream* current_connection = nullptr;
 
 constexpr int kListenBacklog = 1024;
-// Connections are served one per worker thread; capping requests per connection makes every
-// connection end now and then, so one waiting beyond the pool size is served in bounded time.
-constexpr size_t kKeepAliveMaxRequests = 100;
+
+// Statuses httplib itself raises while reading a request: the framing may be broken, so the
+// connection is closed after the answer rather than read on.
+bool breaks_framing(int status) {
+  return status == 400 || status == 408 || status == 413 || status == 414 || status == 431 ||
+         status == 501;
+}
+
+// A bound, listening socket for host:port (no SO_REUSEPORT), or -1.
+int listen_socket(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found) != 0) {
+    return -1;
+  }
+  int fd = -1;
+  for (addrinfo* ai = found; ai != nullptr && fd < 0; ai = ai->ai_next) {
+    fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) continue;
+    // SO_REUSEPORT would let a second server bind a port that is already serving and silently
+    // split its traffic; only SO_REUSEADDR (fast restarts) is set.
+    int yes = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    if (::bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || ::listen(fd, kListenBacklog) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  ::freeaddrinfo(found);
+  return fd;
+}
+
+int bound_port(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
+  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  return ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+}
 
 }  // namespace
 
+HttpListener::HttpListener() { install_error_handler(); }
+
 HttpListener::~HttpListener() { shutdown(); }
+
+void HttpListener::install_error_handler() {
+  set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // A handler's own error answer has a body; an empty one is httplib's (routing, parsing).
+    if (!res.body.empty()) return;
+    const std::string detail = res.status == 404 ? "no route for " + req.method + " " + req.path
+                                                 : std::string(edge_reason_phrase(res.status));
+    const HttpResponse p =
+        make_problem(res.status, edge_problem_slug(res.status), edge_reason_phrase(res.status),
+                     detail);
+    for (const auto& [name, value] : p.headers) res.set_header(name.c_str(), value);
+    res.body = p.body;
+    if (breaks_framing(res.status)) {
+      res.set_header("Connection", "close");
+      if (current_connection != nullptr) current_connection->request_close();
+    }
+    if (edge_log_ && res.status != 404) edge_log_(res.status, req.method, req.path, detail);
+  });
+}
 
 Result<int> HttpListener::start(const ListenerOptions& options) {
   // A client that hangs up must not kill the process with SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
-  const size_t threads = std::max<size_t>(1, options.threads);
-  new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  set_tcp_nodelay(true);  // with Nagle on, small responses wait ~40 ms for an ACK
-  set_keep_alive_max_count(kKeepAliveMaxRequests);
-  auto port = bind(options.host, options.port);
-  if (!port) return port.error();
-  listen_thread_ = std::thread([this] { listen_after_bind(); });
-  // stop() before the accept loop runs would be lost, so wait (bounded) until it does.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!is_running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
+  const int fd = listen_socket(options.host, options.port);
+  if (fd < 0) {
+    return make_error(ErrorCode::Unavailable, "cannot listen on " + options.host + ":" +
+                                                  std::to_string(options.port) +
+                                                  " (address in use or not local)");
   }
+  const int port = bound_port(fd);
+  workers_ = std::make_unique<WorkerPool>(std::max<size_t>(1, options.threads));
+  if (options.reserved_threads > 0 && options.reserved_for) {
+    reserved_ = std::make_unique<WorkerPool>(options.reserved_threads);
+    reserved_for_ = options.reserved_for;
+  }
+  HeadReaderLimits limits;
+  limits.head_timeout = options.head_timeout;
+  limits.idle_timeout = std::chrono::seconds(keep_alive_timeout_sec_);
+  limits.max_connections = options.max_connections;
+  limits.max_body = payload_max_length_;
+  reader_ = std::make_unique<HeadReader>(
+      fd, limits,
+      [this](ReadyConnection&& c) {
+        WorkerPool& pool = reserved_ && reserved_for_(c.path()) ? *reserved_ : *workers_;
+        auto job = std::make_shared<ReadyConnection>(std::move(c));
+        if (!pool.submit([this, job] { serve(*job); })) reader_->close_connection(job->fd);
+      },
+      [this](int status, const std::string& reason) {
+        if (edge_log_) edge_log_(status, "", "", reason);
+      });
+  reader_->start();
   return port;
 }
 
 void HttpListener::shutdown() {
-  if (!listen_thread_.joinable()) return;
-  stop();
-  listen_thread_.join();
+  if (!reader_ || stopping_.exchange(true)) return;
+  reader_->stop();
+  workers_->stop();
+  if (reserved_) reserved_->stop();
 }
 
-Result<int> HttpListener::bind(const std::string& host, int port) {
-  // httplib's default also sets SO_REUSEPORT, which lets a second server bind a port that is
-  // already serving and silently split its traffic. Only SO_REUSEADDR (fast restarts) is kept.
-  set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  int bound = port;
-  if (port == 0) {
-    bound = bind_to_any_port(host);
-    if (bound <= 0) bound = -1;
-  } else if (!bind_to_port(host, port)) {
-    bound = -1;
-  }
-  if (bound < 0) {
-    return make_error(ErrorCode::Unavailable, "cannot listen on " + host + ":" +
-                                                  std::to_string(port) +
-                                                  " (address in use or not local)");
-  }
-  // httplib listens with a backlog of 5: a burst of clients connecting at once would see dropped
-  // SYNs and 1 s retransmit stalls. listen() again on the bound socket raises it.
-  ::listen(svr_sock_, kListenBacklog);
-  return bound;
-}
-
-bool HttpListener::process_and_close_socket(socket_t sock) {
+void HttpListener::serve(ReadyConnection& c) {
   using std::chrono::microseconds;
   using std::chrono::seconds;
-  ConnectionStream stream(sock, seconds(read_timeout_sec_) + microseconds(read_timeout_usec_),
-                          seconds(write_timeout_sec_) + microseconds(write_timeout_usec_));
+  ConnectionStream stream(c.fd, seconds(read_timeout_sec_) + microseconds(read_timeout_usec_),
+                          seconds(write_timeout_sec_) + microseconds(write_timeout_usec_),
+                          std::move(c.bytes));
   current_connection = &stream;
-  const auto running = [this] { return svr_sock_ != INVALID_SOCKET; };
+  stream.start_request();
+  bool closed = false;
   bool ok = false;
-  for (size_t left = keep_alive_max_count_; left > 0; --left) {
-    if (!stream.wait_for_request(std::chrono::seconds(keep_alive_timeout_sec_), running)) break;
-    stream.start_request();
-    bool connection_closed = false;
-    ok = process_request(stream, /*close_connection=*/left == 1, connection_closed,
+  // The catch-all of the listener boundary: nothing thrown below reaches the worker pool.
+  try {
+    ok = process_request(stream, /*close_connection=*/stopping_.load(), closed,
                          [&stream](httplib::Request& req) {
                            restore_raw_header_values(stream.head(), req);
                          });
-    if (!ok || connection_closed || stream.dropped()) break;
+  } catch (const std::exception& e) {
+    if (edge_log_) edge_log_(500, "", "", std::string("unexpected error: ") + e.what());
+    if (stream.written() == 0) write_problem(c.fd, 500, "unexpected server error");
+    ok = false;
+  } catch (...) {
+    if (edge_log_) edge_log_(500, "", "", "unexpected error");
+    if (stream.written() == 0) write_problem(c.fd, 500, "unexpected server error");
+    ok = false;
   }
   current_connection = nullptr;
-  ::shutdown(sock, SHUT_RDWR);
-  ::close(sock);
-  return ok;
+  if (ok && !closed && !stream.dropped() && !stream.close_requested() && !stopping_.load()) {
+    reader_->resume(c.fd, stream.take_unread());
+  } else {
+    reader_->close_connection(c.fd);
+  }
 }
 
 bool drop_connection(const httplib::Request& /*req*/) {

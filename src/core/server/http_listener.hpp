@@ -1,44 +1,77 @@
-// cpp-httplib's Server with the fixes idemctl needs: a real listen backlog (httplib hard-codes
-// 5), no SO_REUSEPORT, header values kept byte for byte (httplib 0.11 percent-decodes them), and
-// a way to drop one exchange without answering. Same thread-safety as httplib::Server:
-// configure before start, stop() from any thread.
+// cpp-httplib's Server (routes, handlers, request parsing) behind idemctl's own edge: an epoll
+// HeadReader that holds every connection between requests and hands only complete, checked
+// heads to a fixed WorkerPool, so slow or idle clients never hold a worker. Why not httplib's
+// loop: 0.11 serves one connection per thread for its whole life (200 slow clients block all),
+// keeps a connection alive after an over-long header (the rest runs as a new request), and
+// takes the first of two Content-Length headers. Also: a real listen backlog, no SO_REUSEPORT,
+// header values byte for byte, a way to drop one exchange unanswered, problem+json for every
+// error httplib raises. Configure before start; shutdown() from any thread.
 #pragma once
 
 #include <httplib.h>
 
+#include <chrono>
+#include <functional>
+#include <memory>
 #include <string>
-#include <thread>
+#include <string_view>
 
 #include "idem/result.hpp"
 
 namespace idem {
 
+class HeadReader;
+class WorkerPool;
+struct ReadyConnection;
+
+/// From a request's first byte to its blank line; slower clients get 408 and a close.
+inline constexpr std::chrono::milliseconds kHeadTimeout{10'000};
+/// Connections open at once; more are answered 503 and closed.
+inline constexpr std::size_t kMaxConnections = 4096;
+
 struct ListenerOptions {
   std::string host = "127.0.0.1";
   int port = 0;  ///< 0 picks a free port
-  /// Worker threads; each serves one keep-alive connection at a time.
+  /// Workers; each serves one request at a time (not one connection).
   size_t threads = 64;
+  /// Extra workers only for requests whose path `reserved_for` accepts (health, metrics,
+  /// admin), so that busy workers never starve them. 0 or no predicate: none.
+  size_t reserved_threads = 0;
+  std::function<bool(std::string_view path)> reserved_for;
+  std::chrono::milliseconds head_timeout = kHeadTimeout;
+  std::size_t max_connections = kMaxConnections;
 };
+
+/// One line about a request the edge refused or httplib failed: status, method, path (empty
+/// when the head was not parsed) and why. Called from the reader or a worker thread.
+using EdgeLog = std::function<void(int status, std::string_view method, std::string_view path,
+                                   std::string_view reason)>;
 
 class HttpListener : public httplib::Server {
  public:
+  HttpListener();
   ~HttpListener() override;
 
-  /// Binds (no SO_REUSEPORT, backlog 1024), turns Nagle off, caps keep-alive, and serves in a
-  /// background thread. Returns the port, or Unavailable naming the address when it cannot be
-  /// bound. Routes and handlers must be installed before. Call once.
+  /// Binds (no SO_REUSEPORT, backlog 1024) and serves in background threads. Returns the port,
+  /// or Unavailable naming the address when it cannot be bound. Routes and handlers must be
+  /// installed before. Call once.
   Result<int> start(const ListenerOptions& options);
-  /// Stops accepting, lets in-flight requests finish, and joins. Idempotent.
+  /// Stops accepting, closes idle connections, lets in-flight requests finish, and joins.
+  /// Idempotent.
   void shutdown();
+  void set_edge_log(EdgeLog log) { edge_log_ = std::move(log); }
+  bool stopping() const { return stopping_.load(); }
 
  private:
-  Result<int> bind(const std::string& host, int port);
+  void serve(ReadyConnection& connection);
+  void install_error_handler();
 
-  // Replaces httplib's per-connection loop (same keep-alive rules) with one over our own
-  // ConnectionStream. Overriding a private virtual is allowed; httplib calls it per connection.
-  bool process_and_close_socket(socket_t sock) override;
-
-  std::thread listen_thread_;
+  EdgeLog edge_log_;
+  std::atomic<bool> stopping_{false};
+  std::unique_ptr<HeadReader> reader_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<WorkerPool> reserved_;
+  std::function<bool(std::string_view)> reserved_for_;
 };
 
 /// Closes the connection that carries `req` without writing anything, as a crashed server or a

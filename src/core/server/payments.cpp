@@ -5,6 +5,7 @@
 #include <span>
 
 #include "idem/random.hpp"
+#include "json_text.hpp"
 
 namespace idem {
 namespace {
@@ -62,9 +63,11 @@ void PaymentsApp::trim(Clock::TimePoint now) {
 }
 
 HttpResponse PaymentsApp::create(std::string_view body, size_t pad_bytes) {
-  const auto json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  const auto json = parse_bounded_json(body);
   if (json.is_discarded() || !json.is_object()) {
-    return make_problem(400, "malformed-body", "Malformed body", "the body is not a JSON object");
+    return make_problem(400, "malformed-body", "Malformed body",
+                        "the body is not a JSON object nested at most " +
+                            std::to_string(kMaxJsonDepth) + " deep");
   }
   const auto amount = json.find("amount");
   if (amount == json.end() || !amount->is_number_integer() || amount->get<long long>() <= 0) {

@@ -6,12 +6,20 @@
 #include "idem/fingerprint.hpp"
 #include "idem/server/exchange_pipeline.hpp"
 #include "idem/server/payments.hpp"
+#include "json_text.hpp"
 #include "idem/server/request_log.hpp"
 
 namespace idem {
 namespace {
 
 constexpr size_t kMaxPadBytes = 64u << 20;
+// Workers kept for health, metrics and /__idem/*, so that guarded workers all held by slow
+// handlers (Idemctl-Fault: delay) do not make /healthz time out.
+constexpr size_t kAdminThreads = 2;
+
+bool is_admin_path(std::string_view path) {
+  return path == "/healthz" || path == "/metrics" || path.substr(0, 8) == "/__idem/";
+}
 
 void write_response(HttpResponse&& r, httplib::Response& res) {
   res.status = r.status;
@@ -21,7 +29,7 @@ void write_response(HttpResponse&& r, httplib::Response& res) {
 }
 
 HttpResponse json_response(int status, const nlohmann::json& j) {
-  return HttpResponse{status, {{"Content-Type", "application/json"}}, j.dump() + "\n"};
+  return HttpResponse{status, {{"Content-Type", "application/json"}}, dump_json(j) + "\n"};
 }
 
 // The pipeline's view of an httplib request; the views point into `req`.
@@ -147,15 +155,13 @@ void ReferenceServer::Impl::install_routes() {
     write_response(make_problem(500, "internal", "Internal error", "unexpected server error"),
                    res);
   });
-  listener.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    if (res.status == 404) {
-      write_response(make_problem(404, "not-found", "Not found", "no route for " + req.path), res);
-    } else if (res.status == 413) {
-      write_response(make_problem(413, "body-too-large", "Body too large",
-                                  "the body is larger than --max-body"),
-                     res);
-    }
+  // httplib's own errors (404, parse failures) become problems in HttpListener; here they are
+  // logged.
+  listener.set_edge_log([this](int status, std::string_view method, std::string_view path,
+                                std::string_view reason) {
+    log.warn("refused " + std::to_string(status) + " " + std::string(method) + " " +
+                 std::string(path) + ": " + std::string(reason),
+             "");
   });
 }
 
@@ -170,8 +176,14 @@ Result<int> ReferenceServer::start() {
   s.install_routes();
   s.listener.set_keep_alive_timeout(5);
   s.listener.set_payload_max_length(s.config.max_body);
-  auto port = s.listener.start(
-      {s.config.host, s.config.port, static_cast<size_t>(std::max(1, s.config.threads))});
+  ListenerOptions options;
+  options.host = s.config.host;
+  options.port = s.config.port;
+  options.threads = static_cast<size_t>(std::max(1, s.config.threads));
+  options.reserved_threads = kAdminThreads;
+  options.reserved_for = is_admin_path;
+  options.head_timeout = s.config.head_timeout;
+  auto port = s.listener.start(options);
   if (!port) return port.error();
   s.port = *port;
   return s.port;

@@ -23,6 +23,17 @@ std::string short_key(std::string_view key) {
   return key.size() <= 13 ? std::string(key) : std::string(key.substr(0, 12)) + "~";
 }
 
+// Client bytes in a text line: control characters (a decoded %1b, %0a) become '?', so a request
+// can neither forge log lines nor drive the terminal.
+std::string printable(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) c = '?';
+  }
+  return out;
+}
+
 }  // namespace
 
 void RequestLog::write(const RequestLogEntry& e) {
@@ -34,9 +45,10 @@ void RequestLog::write(const RequestLogEntry& e) {
                            {"path", e.path},        {"key", short_key(e.key)},
                            {"outcome", e.outcome},  {"status", e.status},
                            {"latency_ms", ms}}
-                .dump();
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
-    line << utc_timestamp() << ' ' << e.method << ' ' << e.path << " key=" << short_key(e.key)
+    line << utc_timestamp() << ' ' << printable(e.method) << ' ' << printable(e.path)
+         << " key=" << printable(short_key(e.key))
          << ' ' << e.outcome << ' ' << e.status << ' ' << std::fixed << std::setprecision(2)
          << ms << "ms";
   }
@@ -51,9 +63,9 @@ void RequestLog::warn(std::string_view message, std::string_view key) {
   if (format_ == LogFormat::Json) {
     line << nlohmann::json{{"ts", utc_timestamp()}, {"level", "warning"},
                            {"message", message}, {"key", key}}
-                .dump();
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
-    line << utc_timestamp() << " WARNING " << message << " key=" << key;
+    line << utc_timestamp() << " WARNING " << printable(message) << " key=" << printable(key);
   }
   line << '\n';
   std::lock_guard lock(mu_);

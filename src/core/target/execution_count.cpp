@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "idem/target/render.hpp"
+#include "json_text.hpp"
 
 namespace idem {
 
@@ -36,7 +37,7 @@ Result<long long> parse_execution_count(const TargetSpec& t, const ClientRespons
     return make_error(ErrorCode::Unavailable,
                       where + " answered " + std::to_string(res.response.status));
   }
-  const auto json = nlohmann::json::parse(res.response.body, nullptr, false);
+  const auto json = parse_bounded_json(res.response.body);
   try {
     const auto& n = json.at(nlohmann::json::json_pointer(t.executions_pointer));
     if (!n.is_number_integer()) throw std::runtime_error("not an integer");
@@ -60,7 +61,8 @@ Result<long long> read_executions(HttpClient& client, const TargetSpec& t, const
 
 std::string execution_identity(const TargetSpec& t, std::string_view body) {
   if (t.count != CountMode::ResourceId) return std::string(body);
-  const auto json = nlohmann::json::parse(body, nullptr, false);
+  // Bounded: dump() recurses, so an id nested 70 000 deep would overflow the stack.
+  const auto json = parse_bounded_json(body);
   try {
     return json.at(nlohmann::json::json_pointer(t.resource_id_pointer)).dump();
   } catch (const std::exception&) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "execution_counter.hpp"
+#include "json_text.hpp"
 
 namespace idem::verify {
 namespace {
@@ -49,7 +50,7 @@ const Exchange* reference_of(RunContext& ctx, const std::string& step) {
 bool is_problem_json(const HttpResponse& r) {
   const auto type = find_header(r.headers, "Content-Type");
   if (!type || !type->starts_with("application/problem+json")) return false;
-  const auto json = nlohmann::json::parse(r.body, nullptr, false);
+  const auto json = parse_bounded_json(r.body);
   return json.is_object() && json.contains("type") && json.contains("title") &&
          json.contains("status");
 }

@@ -36,6 +36,12 @@ struct RequestSpec {
 struct Expectation {
   std::vector<Condition> when;      ///< judged only when every condition holds
   bool warn = false;                ///< a miss is a WARN, not a FAIL
+  /// The premise of the check: the answer is a replay of this earlier step (the replay marker,
+  /// or one execution for both). Not observed: the check stops as a SKIP naming that.
+  std::string replay_of;
+  /// What this expectation establishes for the rest of the check ("the failure trigger makes
+  /// the handler answer 5xx"); a miss is a FAIL whose reason names the premise.
+  std::string premise;
   std::vector<std::string> status;  ///< "201", "2xx", "$in_flight", "$mismatch", ...
   std::vector<std::string> not_status;
   std::optional<bool> answered;         ///< false: the exchange must end without an answer

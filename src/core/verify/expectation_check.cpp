@@ -55,6 +55,27 @@ bool is_problem_json(const HttpResponse& r) {
          json.contains("status");
 }
 
+// Why `ex` is not a replay of `step`'s answer; empty when it is. A replay is recognised by the
+// replay marker, by the bytes of the first answer, or (when executions are counted by URL or
+// resource id) by a 2xx that did not add an execution.
+std::string not_a_replay(RunContext& ctx, const Exchange& ex, const std::string& step) {
+  const std::string label = ex.label + ": no replay to judge: ";
+  const Exchange* x = reference_of(ctx, step);
+  if (!x) return label + "'" + step + "' got no answer";
+  if (!ex.response.ok()) return label + got(ex);
+  const HttpResponse& r = ex.response.response;
+  if (find_header(r.headers, "Idempotent-Replayed") == "true") return "";
+  if (r.body == x->response.response.body) return "";
+  std::string detail = "status " + std::to_string(r.status) + ", a body other than that of '" +
+                       step + "', no Idempotent-Replayed: true";
+  if (ctx.target().count != CountMode::BodyIdentity && r.status / 100 == 2) {
+    auto n = count_executions(ctx, ex.key, ex.principal);
+    if (n && *n == 1) return "";
+    if (n) detail += ", the key was executed " + std::to_string(*n) + " time(s)";
+  }
+  return label + "the answer is not a replay of '" + step + "' (" + detail + ")";
+}
+
 // Judges one exchange; returns the first miss, empty when it meets the expectation.
 std::string judge_exchange(RunContext& ctx, const Exchange& ex, const Expectation& e) {
   const Profile& p = ctx.profile();
@@ -158,6 +179,7 @@ std::string judge_exchange(RunContext& ctx, const Exchange& ex, const Expectatio
 
 std::string describe(const Expectation& e, const Profile& p) {
   std::vector<std::string> parts;
+  if (!e.replay_of.empty()) parts.push_back("a replay of '" + e.replay_of + "'");
   if (e.answered) parts.push_back(*e.answered ? "an answer" : "no answer (the exchange is lost)");
   if (!e.status.empty()) parts.push_back("status " + describe_statuses(e.status, p));
   if (!e.not_status.empty()) parts.push_back("status not " + describe_statuses(e.not_status, p));
@@ -220,6 +242,9 @@ bool status_matches(int status, const std::string& token, const Profile& profile
 
 Judgement judge(RunContext& ctx, const Step& step, const StepResult& result, const Expectation& e) {
   Judgement j = judge_exchanges(ctx, step, result, e);
+  if (j.verdict == Verdict::Fail && !e.premise.empty()) {
+    j.reason = "premise not met (" + e.premise + "): " + j.reason;
+  }
   if (j.verdict != Verdict::Pass && result.exchanges.size() > 1) {
     j.reason += " [answers: " + tally(result.exchanges) + "]";
   }
@@ -248,6 +273,15 @@ Judgement judge_exchanges(RunContext& ctx, const Step& step, const StepResult& r
     j.reason =
         step.id + ": no answer with status " + describe_statuses(e.where_status, p) + " to judge";
     return j;
+  }
+  // SEMANTICS §4: no verdict without its premise.
+  for (const Exchange* ex : e.replay_of.empty() ? std::vector<const Exchange*>{} : scope) {
+    if (std::string why = not_a_replay(ctx, *ex, e.replay_of); !why.empty()) {
+      j.verdict = Verdict::Skip;
+      j.stop = true;
+      j.reason = std::move(why);
+      return j;
+    }
   }
   for (const Exchange* ex : scope) {
     std::string why = judge_exchange(ctx, *ex, e);

@@ -13,6 +13,7 @@ struct Judgement {
   Verdict verdict = Verdict::Pass;
   std::string reason;    ///< what was wrong (FAIL/WARN) or why not judged (SKIP)
   std::string expected;  ///< the expectation in words
+  bool stop = false;     ///< the check's premise was not observed: judge nothing further
 };
 
 /// True when every condition holds for `profile`.

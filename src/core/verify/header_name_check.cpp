@@ -14,7 +14,7 @@ struct Probe {
 // Sends one new key twice under `key_header` ("profile" or "alternate"): a 2xx first answer
 // replayed byte for byte by the second means the target honours that header.
 Probe probe(RunShared& shared, const std::string& key_header) {
-  RunContext ctx{shared, ++shared.run_counter, {}, {}, {}, {}};
+  RunContext ctx(shared, ++shared.run_counter);
   RequestSpec spec;
   spec.key = "k";
   spec.key_header = key_header;
@@ -45,7 +45,11 @@ std::string run_header_name_check(RunShared& shared, CheckResult& result) {
   const std::string header = shared.options.profile.key_header;
   const std::string alternate = alternate_key_header(header);
   if (!other.replayed) {
-    result.reason = "no replay with " + header + " nor with " + alternate + "; nothing to suggest";
+    // No replay at all: nothing shows which header the target keys by (SEMANTICS §4).
+    result.verdict = Verdict::Skip;
+    result.reason = "no replay with " + header + " nor with " + alternate +
+                    ": the target's key header cannot be told";
+    result.exchanges = to_records(own.exchanges);
     return "";
   }
   result.verdict = Verdict::Warn;

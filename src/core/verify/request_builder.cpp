@@ -78,8 +78,33 @@ Result<Exchange> build_exchange(RunContext& ctx, const RequestSpec& spec,
   if (spec.trigger == "crash" && t.crash) trigger = &*t.crash;
   if (trigger) {
     for (const auto& [name, value] : trigger->headers) set_header(r.headers, name, value);
-    if (trigger->body) r.body = *trigger->body;
   }
+  if (bodyless) return ex;
+  if (trigger && trigger->body) r.body = *trigger->body;
+  if (ex.key.empty() || spec.body != "default" || spec.raw_key_lines) return ex;
+  auto [first, is_new] = ctx.sent.try_emplace(
+      ex.key, SentBody{r.body, trigger && trigger->body ? spec.trigger : std::string()});
+  if (is_new) return ex;
+  // A retry resends what a real client resends: the bytes first sent with this key. A failure
+  // or crash trigger carried in those bytes then fires again, so what the check asks about the
+  // retry cannot be observed.
+  r.body = first->second.body;
+  const std::string& carried = first->second.body_trigger;
+  if (spec.trigger.empty() && (carried == "failure" || carried == "crash")) {
+    ctx.unanswerable = "the " + carried +
+                       " trigger is carried in the body, and a retry resends that body (as a "
+                       "real client does), so it " +
+                       (carried == "failure" ? "fails again and cannot show whether the 5xx "
+                                               "was stored"
+                                             : "crashes again and cannot show whether the key "
+                                               "was released") +
+                       "; give this trigger as a header to judge it";
+  } else if (trigger && trigger->body && r.body != *trigger->body) {
+    ctx.unanswerable = "the " + spec.trigger +
+                       " trigger is carried in the body, but its key was first sent with "
+                       "another body; sending it would change the request";
+  }
+  if (!ctx.unanswerable.empty()) return make_error(ErrorCode::InvalidArgument, ctx.unanswerable);
   return ex;
 }
 

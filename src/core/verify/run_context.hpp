@@ -42,13 +42,25 @@ struct RunShared {
   Result<std::string> proxy_url();
 };
 
+/// The request body a key was first sent with, and the trigger that body carried.
+struct SentBody {
+  std::string body;
+  std::string body_trigger;  ///< failure | slow | crash when the body is a trigger's; else empty
+};
+
 struct RunContext {
+  RunContext(RunShared& s, long long number) : shared(s), run_number(number) {}
+
   RunShared& shared;
   long long run_number = 0;
   std::map<std::string, std::string> keys;    // symbolic name -> key value
   std::map<std::string, std::string> bodies;  // variant -> rendered body
   std::map<std::string, StepResult> steps;    // step id -> result
   std::vector<Exchange> evidence;             // every exchange of this run, in order
+  std::map<std::string, SentBody> sent;       // key value -> its first default-variant body
+  /// Set by build_exchange when the check cannot be answered (a retry would resend a body
+  /// trigger); the check is then a SKIP with this reason.
+  std::string unanswerable;
 
   const TargetSpec& target() const { return shared.target; }
   const Profile& profile() const { return shared.options.profile; }

@@ -108,6 +108,8 @@ Expectation read_expectation(const JsonField& f, const std::set<std::string>& ea
                              const std::string& self) {
   f.expect_object({"when",
                    "severity",
+                   "replay_of",
+                   "premise",
                    "status",
                    "not_status",
                    "answered",
@@ -131,6 +133,11 @@ Expectation read_expectation(const JsonField& f, const std::set<std::string>& ea
   if (auto v = f.string_or("severity")) {
     if (*v != "fail" && *v != "warn") f.at("severity").fail("expected fail or warn");
     e.warn = *v == "warn";
+  }
+  if (f.has("replay_of")) e.replay_of = step_ref(f.at("replay_of"), earlier, false, self);
+  if (f.has("premise")) {
+    e.premise = f.at("premise").as_string();
+    if (e.premise.empty()) f.at("premise").fail("expected what the expectation establishes");
   }
   if (f.has("status")) {
     e.status = f.at("status").as_string_list();

@@ -135,13 +135,19 @@ CheckResult run_scenario(RunShared& shared, const Scenario& scenario) {
       scenario.rounds_from_option ? std::max(1, shared.options.rounds) : scenario.rounds;
   std::string skip_reason;
   for (int round = 0; round < rounds; ++round) {
-    RunContext ctx{shared, ++shared.run_counter, {}, {}, {}, {}};
+    RunContext ctx(shared, ++shared.run_counter);
     const std::string where =
         rounds > 1 ? " (round " + std::to_string(round + 1) + "/" + std::to_string(rounds) + ")"
                    : "";
     for (const Step& step : scenario.steps) {
       if (!conditions_hold(step.when, profile)) continue;
       auto executed = execute(ctx, step);
+      if (!executed && !ctx.unanswerable.empty()) {
+        result.verdict = Verdict::Skip;
+        result.reason = step.id + ": " + ctx.unanswerable;
+        result.exchanges = to_records(ctx.evidence);
+        return result;
+      }
       if (!executed) {
         result.verdict = Verdict::Fail;
         result.reason = step.id + ": " + executed.error().message + where;
@@ -154,6 +160,13 @@ CheckResult run_scenario(RunShared& shared, const Scenario& scenario) {
         if (!conditions_hold(e.when, profile)) continue;
         const Judgement j = judge(ctx, step, stored, e);
         if (j.verdict == Verdict::Pass) continue;
+        if (j.stop) {
+          result.verdict = Verdict::Skip;
+          result.reason = j.reason + where;
+          result.expected = j.expected;
+          result.exchanges = to_records(ctx.evidence);
+          return result;
+        }
         if (j.verdict == Verdict::Skip) {
           if (skip_reason.empty()) skip_reason = j.reason;
           continue;

@@ -17,6 +17,12 @@
 
 namespace idem {
 
+/// What a duplicate of a request still in flight gets.
+enum class InFlightPolicy {
+  Conflict,  ///< 409 with Retry-After (draft-ietf-httpapi-idempotency-key-header §2.6)
+  Wait,      ///< waits for the first answer, up to the lock TTL, and gets it replayed (Fiber)
+};
+
 struct GuardConfig {
   std::string key_header = "Idempotency-Key";
   KeyFormat key_format = KeyFormat::Uuid4;
@@ -29,6 +35,9 @@ struct GuardConfig {
   Millis lock_ttl = std::chrono::seconds(30);
   std::vector<std::string> replay_headers;  ///< replayed besides the built-in set
   BugMode bug = BugMode::None;
+  bool key_optional = false;  ///< a guarded request without a key runs unguarded (Stripe, Fiber)
+  InFlightPolicy in_flight = InFlightPolicy::Conflict;
+  int mismatch_status = 422;  ///< a key reused with another request (Stripe: 400)
 };
 
 /// How a request ended, for metrics and logs.
@@ -97,6 +106,10 @@ class Guard {
 
  private:
   bool cacheable(int status) const;
+  // InFlightPolicy::Wait: claims again each time the holder settles, until the key is no longer
+  // in flight or the lock TTL has passed.
+  Result<Claim> wait_for_holder(const std::string& record_key, const std::string& fingerprint,
+                                Millis lease, Claim claim) const;
   HttpResponse stored_copy(const HttpResponse& response) const;
   HttpResponse replay_of(const HttpResponse& stored) const;
 

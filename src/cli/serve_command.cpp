@@ -11,6 +11,7 @@
 #include "idem/duration.hpp"
 #include "idem/server/reference_server.hpp"
 #include "idem/store/store_factory.hpp"
+#include "idem/verify/profile.hpp"
 
 namespace idem::cli {
 namespace {
@@ -20,8 +21,13 @@ struct ServeFlags {
   std::string store = "memory";
   std::string ttl = "1h";
   std::string lock_ttl = "30s";
-  std::string key_header = "Idempotency-Key";
-  std::string key_format = "uuid4";
+  std::string profile = "default";
+  // Per-axis overrides of the profile; empty = the profile's.
+  std::string key_header;
+  std::string key_format;
+  std::string in_flight;
+  std::string mismatch_status;
+  bool key_optional = false;
   std::string methods = "POST,PATCH";
   std::string fingerprint = "raw";
   std::string scope_header = "Authorization";
@@ -41,9 +47,32 @@ struct ServeFlags {
   std::string wait_for_store = "0";
 };
 
+// The profile's guard behaviour with the per-axis flags applied (verify's axes and mapping).
+Result<GuardConfig> profile_guard(const ServeFlags& f) {
+  auto profile = verify::builtin_profile(f.profile);
+  if (!profile) return flag_error("--profile", profile.error());
+  const std::pair<const char*, std::pair<const char*, const std::string*>> overrides[] = {
+      {"--key-header", {"key_header", &f.key_header}},
+      {"--key-format", {"key_format", &f.key_format}},
+      {"--in-flight", {"in_flight", &f.in_flight}},
+      {"--mismatch-status", {"mismatch", &f.mismatch_status}},
+  };
+  for (const auto& [flag, axis] : overrides) {
+    if (axis.second->empty()) continue;
+    auto set = verify::set_axis(*profile, axis.first, *axis.second);
+    if (!set) return flag_error(flag, set.error());
+  }
+  if (f.key_optional) profile->missing_key = "optional";
+  if (f.cache_5xx) profile->server_error = "cached";
+  return verify::guard_config_for(*profile);
+}
+
 // Turns the flags into a ServerConfig; the first bad value is the error.
 Result<ServerConfig> build_config(const ServeFlags& f) {
   ServerConfig c;
+  auto guard = profile_guard(f);
+  if (!guard) return guard.error();
+  c.guard = *guard;
   auto addr = parse_listen_address(f.listen);
   if (!addr) return flag_error("--listen", addr.error());
   c.host = addr->host;
@@ -58,10 +87,6 @@ Result<ServerConfig> build_config(const ServeFlags& f) {
     return make_error(ErrorCode::InvalidArgument, "--lock-ttl: expected a positive duration");
   }
   c.guard.lock_ttl = *lock_ttl;
-  c.guard.key_header = f.key_header;
-  auto key_format = parse_key_format(f.key_format);
-  if (!key_format) return flag_error("--key-format", key_format.error());
-  c.guard.key_format = *key_format;
   auto methods = parse_method_list(f.methods);
   if (!methods) return flag_error("--methods", methods.error());
   c.guard.methods = {methods->begin(), methods->end()};
@@ -69,7 +94,6 @@ Result<ServerConfig> build_config(const ServeFlags& f) {
   if (!fp) return flag_error("--fingerprint", fp.error());
   c.guard.fingerprint = *fp;
   c.guard.scope_header = f.scope_header;
-  c.guard.cache_5xx = f.cache_5xx;
   c.guard.cache_4xx = !f.no_cache_4xx;
   c.guard.replay_headers = f.replay_headers;
   auto bug = parse_bug_mode(f.bug);
@@ -89,17 +113,21 @@ Result<ServerConfig> build_config(const ServeFlags& f) {
   return c;
 }
 
-void print_banner(ReferenceServer& server, const ServerConfig& c, bool quiet) {
+void print_banner(ReferenceServer& server, const ServerConfig& c, const std::string& profile,
+                  bool quiet) {
   std::cout << "idemctl serve listening on " << server.base_url() << std::endl;
   if (quiet) return;
   const bool color = use_color();
   std::cout << "  store " << server.store().describe() << "\n";
-  std::cout << "  ttl " << format_duration(c.guard.ttl) << ", lock ttl "
-            << format_duration(c.guard.lock_ttl) << ", key " << c.guard.key_header << " ("
-            << to_string(c.guard.key_format) << "), fingerprint "
-            << to_string(c.guard.fingerprint) << ", 5xx "
-            << (c.guard.cache_5xx ? "cached" : "not cached") << ", threads " << c.threads
+  std::cout << "  profile " << profile << ": key " << c.guard.key_header << " ("
+            << to_string(c.guard.key_format) << (c.guard.key_optional ? ", optional" : "")
+            << "), in flight "
+            << (c.guard.in_flight == InFlightPolicy::Wait ? "wait" : "409") << ", reused key "
+            << c.guard.mismatch_status << ", 5xx " << (c.guard.cache_5xx ? "cached" : "not cached")
             << "\n";
+  std::cout << "  ttl " << format_duration(c.guard.ttl) << ", lock ttl "
+            << format_duration(c.guard.lock_ttl) << ", fingerprint "
+            << to_string(c.guard.fingerprint) << ", threads " << c.threads << "\n";
   std::cout << "  faults: handler delay " << format_duration(c.handler_delay) << ", fail rate "
             << c.fail_rate << ", " << "Idemctl-Fault header " << (c.fault_header ? "on" : "off")
             << "\n";
@@ -107,8 +135,10 @@ void print_banner(ReferenceServer& server, const ServerConfig& c, bool quiet) {
     std::cout << (color ? "\033[1;31m" : "") << "  BUG MODE " << to_string(c.guard.bug)
               << ": this server is deliberately broken" << (color ? "\033[0m" : "") << "\n";
   }
-  std::cout << "  try: curl -i -X POST " << server.base_url()
-            << "/payments -H 'Idempotency-Key: $(cat /proc/sys/kernel/random/uuid)'"
+  // Double quotes, so a shell runs the $(...) that makes a fresh key; the header is the one the
+  // server reads.
+  std::cout << "  try: curl -i -X POST " << server.base_url() << "/payments -H \""
+            << c.guard.key_header << ": $(cat /proc/sys/kernel/random/uuid)\""
             << " -H 'Content-Type: application/json' -d '{\"amount\":1000,\"currency\":\"EUR\"}'"
             << std::endl;
 }
@@ -153,7 +183,7 @@ int run_serve(const ServeFlags& flags) {
     std::cerr << "idemctl serve: " << port.error().message << "\n";
     return kExitUnreachable;
   }
-  print_banner(server, *config, flags.quiet);
+  print_banner(server, *config, flags.profile, flags.quiet);
   int signal = 0;
   sigwait(&stop_signals, &signal);
   std::cerr << "idemctl serve: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
@@ -174,10 +204,21 @@ void register_serve(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--ttl", flags->ttl, "How long a completed response is replayed")->capture_default_str();
   cmd->add_option("--lock-ttl", flags->lock_ttl, "How long an in-flight lock lives if its holder dies")
       ->capture_default_str();
-  cmd->add_option("--key-header", flags->key_header, "Header carrying the key")->capture_default_str();
-  cmd->add_option("--key-format", flags->key_format, "uuid4, or any (1-255 printable ASCII)")
-      ->check(CLI::IsMember({"uuid4", "any"}))
+  cmd->add_option("--profile", flags->profile,
+                  "Behave as this profile: default, ietf, stripe or fiber (docs/verify.md)")
+      ->check(CLI::IsMember({"default", "ietf", "stripe", "fiber"}))
       ->capture_default_str();
+  cmd->add_option("--key-header", flags->key_header,
+                  "Header carrying the key (default: the profile's, Idempotency-Key)");
+  cmd->add_option("--key-format", flags->key_format,
+                  "uuid4, or any (1-255 printable ASCII); default: the profile's")
+      ->check(CLI::IsMember({"uuid4", "any"}));
+  cmd->add_option("--in-flight", flags->in_flight,
+                  "A duplicate in flight: 409, or wait (up to the lock TTL) for the replay");
+  cmd->add_option("--mismatch-status", flags->mismatch_status,
+                  "Status for a key reused with another request (default 422; stripe 400)");
+  cmd->add_flag("--key-optional", flags->key_optional,
+                "A guarded request without a key runs unguarded");
   cmd->add_option("--methods", flags->methods, "Guarded methods, comma-separated")->capture_default_str();
   cmd->add_option("--fingerprint", flags->fingerprint, "raw, or json (canonical JSON bodies)")
       ->check(CLI::IsMember({"raw", "json"}))

@@ -5,6 +5,7 @@
 
 #include "idem/client/http_client.hpp"
 #include "idem/store/memory_store.hpp"
+#include "idem/verify/profile.hpp"
 
 namespace idem::cli {
 namespace {
@@ -90,10 +91,8 @@ Result<ResolvedTarget> resolve_target(const VerifyFlags& f, const verify::Profil
     c.log_format = LogFormat::None;
     c.guard.lock_ttl = setup.lock_ttl;
     if (setup.record_ttl) c.guard.ttl = *setup.record_ttl;
-    // The embedded server is configured as the profile declares where it can be.
-    c.guard.key_header = profile.key_header;
-    c.guard.cache_5xx = profile.server_error == "cached";
-    c.guard.key_format = profile.key_format == "any" ? KeyFormat::Any : KeyFormat::Uuid4;
+    // The embedded server behaves as the profile (and its overrides) declare.
+    c.guard = verify::guard_config_for(profile, c.guard);
     embedded = std::make_unique<ReferenceServer>(c, std::make_unique<MemoryStore>());
     auto port = embedded->start();
     if (!port) {

@@ -52,7 +52,7 @@ Decision Guard::begin(const GuardRequest& request) const {
     return d;
   }
   if (!parsed->has_value()) {
-    if (config_.bug == BugMode::KeyOptional) return d;
+    if (config_.bug == BugMode::KeyOptional || config_.key_optional) return d;
     d.action = Decision::Action::Respond;
     d.outcome = Outcome::Rejected;
     d.response = make_problem(400, "missing-key", "Missing idempotency key",
@@ -71,6 +71,10 @@ Decision Guard::begin(const GuardRequest& request) const {
   const Millis lease = config_.bug == BugMode::LockNeverExpires ? kForever : config_.lock_ttl;
 
   auto claim = store_.claim(d.ticket.record_key, fp, lease);
+  if (claim && claim->state == ClaimState::InFlight && claim->fingerprint == fp &&
+      config_.in_flight == InFlightPolicy::Wait && config_.bug != BugMode::NoLock) {
+    claim = wait_for_holder(d.ticket.record_key, fp, lease, std::move(claim).value());
+  }
   if (!claim) {
     // Fail closed: without a claim the handler could run twice.
     d.action = Decision::Action::Respond;
@@ -115,10 +119,27 @@ Decision Guard::begin(const GuardRequest& request) const {
   // §2.6: the key was reused with another payload (or endpoint) -> 422.
   d.action = Decision::Action::Respond;
   d.outcome = Outcome::Mismatch;
-  d.response = make_problem(422, "key-reused", "Idempotency key reused",
+  d.response = make_problem(config_.mismatch_status, "key-reused", "Idempotency key reused",
                             "this key was first used with a different request (method, path "
                             "or body); use a new key for a new request");
   return d;
+}
+
+Result<Claim> Guard::wait_for_holder(const std::string& record_key, const std::string& fingerprint,
+                                     Millis lease, Claim claim) const {
+  // Bounded by the lock TTL: a holder that died frees the key by then, and a lock that never
+  // expires (a bug) must not hold this request forever.
+  const auto deadline = std::chrono::steady_clock::now() + config_.lock_ttl;
+  while (claim.state == ClaimState::InFlight && claim.fingerprint == fingerprint) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    const auto left = std::chrono::duration_cast<Millis>(deadline - now);
+    store_.await_settled(record_key, std::min(left, claim.lock_remaining + Millis{1}));
+    auto again = store_.claim(record_key, fingerprint, lease);
+    if (!again) return again.error();
+    claim = std::move(again).value();
+  }
+  return claim;
 }
 
 bool Guard::cacheable(int status) const {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <csignal>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/process.hpp"
 #include "support/test_server.hpp"
 #include "verify/verify_fixture.hpp"
 
@@ -176,4 +178,31 @@ TEST_CASE("idemctl verify: a --config target description is used, and a bad one 
   INFO(bad.output);
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.output, Catch::Contains(file + ": $.lock_ttl: expected a duration"));
+}
+
+TEST_CASE("idemctl verify: every profile passes against the embedded server it configures",
+          "[cli]") {
+  for (const char* profile : {"default", "ietf", "stripe", "fiber"}) {
+    DYNAMIC_SECTION("profile " << profile) {
+      const Run r = run_idemctl(std::string("verify --rounds 3 --profile ") + profile,
+                                "NO_COLOR=1");
+      INFO(r.output);
+      CHECK(r.exit_code == 0);
+      CHECK_THAT(r.output, !Catch::Contains("FAIL"));
+    }
+  }
+}
+
+TEST_CASE("idemctl serve --profile fiber is verified by verify --profile fiber", "[cli]") {
+  BackgroundProcess serve({IDEMCTL_BINARY, "serve", "--listen", "127.0.0.1:0", "--profile",
+                           "fiber", "--lock-ttl", "1s", "-q"});
+  const int port = serve.wait_for_port();
+  REQUIRE(port > 0);
+  const Run r = run_idemctl("verify --rounds 3 --profile fiber --target http://127.0.0.1:" +
+                                std::to_string(port),
+                            "NO_COLOR=1");
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  serve.signal(SIGTERM);
+  CHECK(serve.wait(std::chrono::seconds(10)) == 0);
 }

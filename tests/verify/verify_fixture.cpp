@@ -26,6 +26,9 @@ class SharedStore final : public Store {
   Result<void> release(const std::string& key, const OwnerToken& owner) override {
     return inner_.release(key, owner);
   }
+  void await_settled(const std::string& key, Millis timeout) override {
+    inner_.await_settled(key, timeout);
+  }
   Result<void> ping() override { return inner_.ping(); }
   Result<StoreStats> stats() override { return inner_.stats(); }
   std::string describe() const override { return "shared " + inner_.describe(); }

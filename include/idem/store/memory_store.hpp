@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <condition_variable>
 #include <mutex>
 #include <queue>
 #include <unordered_map>
@@ -21,6 +22,8 @@ class MemoryStore final : public Store {
   Result<void> complete(const std::string& key, const OwnerToken& owner,
                         const HttpResponse& response, Millis ttl) override;
   Result<void> release(const std::string& key, const OwnerToken& owner) override;
+  /// Woken by complete() or release() of any key of the shard.
+  void await_settled(const std::string& key, Millis timeout) override;
   Result<void> ping() override { return {}; }
   Result<StoreStats> stats() override;
   std::string describe() const override { return "memory"; }
@@ -42,6 +45,7 @@ class MemoryStore final : public Store {
   using Entries = std::unordered_map<std::string, Entry>;
   struct Shard {
     std::mutex mu;  // guards entries and expiries
+    std::condition_variable settled;  // notified when a lock of the shard completes or is released
     Entries entries;
     // Min-heap of expiry times; an item whose entry has since changed is stale and skipped.
     std::priority_queue<Expiry, std::vector<Expiry>, std::greater<>> expiries;

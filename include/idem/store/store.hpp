@@ -14,6 +14,10 @@ namespace idem {
 /// Proves ownership of a claim; only its holder may complete or release the record.
 using OwnerToken = std::string;
 
+/// How often Store::await_settled's default polls: a waiting duplicate sees a completion at
+/// most this late on a store that cannot wake it (Redis).
+inline constexpr Millis kSettlePollInterval{20};
+
 /// Random bytes in an owner token: 128 bits, not guessable by another client.
 inline constexpr size_t kOwnerTokenBytes = 16;
 
@@ -59,6 +63,12 @@ class Store {
   /// Drops the lock after a failed execution so a retry may run again. Conflict if `owner` no
   /// longer holds it.
   virtual Result<void> release(const std::string& key, const OwnerToken& owner) = 0;
+
+  /// Blocks until the lock on `key` is completed or released, its lease ends, or `timeout`
+  /// passes, whichever is first; it may return early. The caller claims again to see the new
+  /// state. The default is a bounded poll (one short sleep); stores that can be woken by the
+  /// completion override it.
+  virtual void await_settled(const std::string& key, Millis timeout);
 
   /// Checks that the backend answers (for /healthz and start-up).
   virtual Result<void> ping() = 0;

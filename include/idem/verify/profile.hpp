@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "idem/guard.hpp"
 #include "idem/result.hpp"
 
 namespace idem::verify {
@@ -31,6 +32,12 @@ Result<Profile> builtin_profile(std::string_view name);
 
 /// The names of the axes that set_axis() accepts, for help texts.
 const std::vector<std::string>& profile_axes();
+
+/// The guard configuration that behaves as `profile` declares, over `base` (TTLs, methods, bug
+/// mode ... stay): key header, key optional, key format, in-flight policy, 5xx caching
+/// ("any" keeps base's), mismatch status ("none" keeps base's). The one profile->guard mapping:
+/// `serve --profile` and verify's embedded server both use it.
+GuardConfig guard_config_for(const Profile& profile, GuardConfig base = {});
 
 /// Overrides one axis ("in_flight", "409"|"wait" ...), validating the value. InvalidArgument
 /// names the axis and the accepted values.

@@ -85,6 +85,7 @@ Result<void> MemoryStore::complete(const std::string& key, const OwnerToken& own
   it->second.response = std::make_shared<const HttpResponse>(response);
   it->second.expires_at = now + ttl;
   shard.expiries.push(Expiry{it->second.expires_at, key});
+  shard.settled.notify_all();
   return {};
 }
 
@@ -96,7 +97,18 @@ Result<void> MemoryStore::release(const std::string& key, const OwnerToken& owne
   auto it = find_held_lock(shard, key, owner);
   if (it == shard.entries.end()) return lock_lost();
   shard.entries.erase(it);
+  shard.settled.notify_all();
   return {};
+}
+
+void MemoryStore::await_settled(const std::string& key, Millis timeout) {
+  Shard& shard = shard_for(key);
+  std::unique_lock lock(shard.mu);
+  shard.settled.wait_for(lock, timeout, [&] {
+    auto it = shard.entries.find(key);
+    return it == shard.entries.end() || it->second.response ||
+           it->second.expires_at <= clock_.now();
+  });
 }
 
 Result<StoreStats> MemoryStore::stats() {

@@ -74,6 +74,16 @@ Result<Profile> builtin_profile(std::string_view name) {
                                                     "': expected default, ietf, stripe or fiber");
 }
 
+GuardConfig guard_config_for(const Profile& p, GuardConfig g) {
+  g.key_header = p.key_header;
+  g.key_optional = p.missing_key == "optional";
+  g.key_format = p.key_format == "any" ? KeyFormat::Any : KeyFormat::Uuid4;
+  g.in_flight = p.in_flight == "wait" ? InFlightPolicy::Wait : InFlightPolicy::Conflict;
+  if (p.server_error != "any") g.cache_5xx = p.server_error == "cached";
+  if (p.mismatch != "none") g.mismatch_status = std::stoi(p.mismatch);
+  return g;
+}
+
 Result<void> set_axis(Profile& p, std::string_view axis, std::string_view value) {
   const auto one_of = [&](std::initializer_list<std::string_view> ok, std::string& field,
                           std::string_view expected) -> Result<void> {

@@ -101,7 +101,9 @@ ToyTarget::ToyTarget(ToyTargetOptions options) : impl_(std::make_unique<Impl>(st
         s.executions[req.get_header_value("Authorization") + "\n" + req.get_param_value("key")];
     res.set_content(nlohmann::json{{"executions", n}}.dump(), "application/json");
   });
-  auto port = s.listener.start({"127.0.0.1", 0, 32});
+  ListenerOptions listen;
+  listen.threads = 32;
+  auto port = s.listener.start(listen);
   REQUIRE(port.ok());
   s.port = *port;
 }

@@ -1,5 +1,6 @@
 #include "target_flags.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -10,6 +11,9 @@
 namespace idem::cli {
 namespace {
 
+// Telling an idemctl serve is one small GET: a target that hangs must not cost --timeout here.
+constexpr Millis kStatsProbeTimeout{2000};
+
 // An idemctl reference server answers /__idem/stats with executions_total (and, since 0.1, its
 // lock TTL). Returns that answer, or nothing for any other service.
 std::optional<nlohmann::json> reference_stats(const std::string& base,
@@ -18,7 +22,7 @@ std::optional<nlohmann::json> reference_stats(const std::string& base,
   ClientRequest r;
   r.method = "GET";
   r.url = base + "/__idem/stats";
-  r.timeout = timeout;
+  r.timeout = std::min(timeout, kStatsProbeTimeout);
   r.connect_timeout = connect_timeout;
   const ClientResponse res = client.send(r);
   if (!res.ok() || res.response.status != 200) return std::nullopt;

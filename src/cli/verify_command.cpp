@@ -1,9 +1,13 @@
 // `idemctl verify`: runs the conformance catalogue (scenarios/*.json) against a target, or
 // against the embedded reference server when no --target is given, and reports per check.
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
-#include <optional>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -11,6 +15,8 @@
 #include "idem/client/http_client.hpp"
 #include "idem/server/reference_server.hpp"
 #include "idem/store/memory_store.hpp"
+#include "idem/version.hpp"
+#include "interrupt_watch.hpp"
 #include "idem/verify/scenario_loader.hpp"
 #include "target_flags.hpp"
 #include "verify_flags.hpp"
@@ -65,6 +71,80 @@ Result<std::vector<ReportFile>> parse_reports(const std::vector<std::string>& sp
   return out;
 }
 
+// Checked before the run, so a long run does not end on a path it cannot write. The probe
+// leaves no file behind that was not there before.
+Result<void> check_writable(const std::vector<ReportFile>& files) {
+  for (const auto& r : files) {
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(r.path, ec);
+    std::ofstream probe(r.path, std::ios::binary | std::ios::app);
+    if (!probe) {
+      return make_error(ErrorCode::InvalidArgument,
+                        "--report: cannot write " + r.path + ": " + std::strerror(errno));
+    }
+    probe.close();
+    if (!existed) std::filesystem::remove(r.path, ec);
+  }
+  return {};
+}
+
+// False (and a line naming the path) when a file cannot be written.
+bool write_reports(const Report& report, const std::vector<ReportFile>& files) {
+  bool ok = true;
+  for (const auto& r : files) {
+    std::ofstream out(r.path, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      std::cerr << "idemctl verify: --report: cannot write " << r.path << "\n";
+      ok = false;
+      continue;
+    }
+    if (r.format == "json") {
+      write_json_report(report, out);
+    } else {
+      write_junit_report(report, out);
+    }
+  }
+  return ok;
+}
+
+// The checks run so far, for the summary and the reports written when a signal ends the run.
+class PartialReport {
+ public:
+  explicit PartialReport(std::vector<ReportFile> files) : files_(std::move(files)) {
+    const VersionInfo version = version_info();
+    report_.tool_version = version.version;
+    report_.tool_revision = version.git_revision;
+  }
+  void start(const std::vector<std::string>& targets, const std::string& profile) {
+    const std::lock_guard lock(mu_);
+    report_.targets = targets;
+    report_.profile = profile;
+    started_ = std::chrono::steady_clock::now();
+  }
+  void add(const CheckResult& c) {
+    const std::lock_guard lock(mu_);
+    report_.checks.push_back(c);
+  }
+  /// Prints the summary and writes the report files of what ran; called on the signal thread.
+  void write(int signal) {
+    const std::lock_guard lock(mu_);
+    report_.duration =
+        std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started_);
+    write_text_report(report_, std::cout, use_color());
+    std::cout.flush();
+    write_reports(report_, files_);
+    std::cerr << "idemctl verify: interrupted by " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+              << " after " << report_.checks.size() << " checks; the reports hold those\n";
+    std::cerr.flush();
+  }
+
+ private:
+  std::mutex mu_;  // guards report_ and started_
+  Report report_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  const std::vector<ReportFile> files_;
+};
+
 void print_list(const std::vector<verify::Scenario>& catalogue) {
   for (const auto& s : catalogue) {
     std::cout << s.id << std::string(s.id.size() < 26 ? 26 - s.id.size() : 1, ' ')
@@ -90,6 +170,11 @@ int run_verify_command(const VerifyFlags& f) {
   }
   auto reports = parse_reports(f.reports);
   if (!reports) return fail_usage(reports.error().message);
+  if (auto ok = check_writable(*reports); !ok) return fail_usage(ok.error().message);
+  PartialReport partial(*reports);
+  // Before the embedded server and curl start threads, so that all of them leave the signals to
+  // the watcher.
+  const InterruptWatch interrupt([&partial](int signal) { partial.write(signal); });
 
   EmbeddedSetup setup{kEmbeddedLockTtl, kEmbeddedSlowDelay, std::nullopt};
   if (f.key_expiry) setup.record_ttl = kEmbeddedRecordTtl;
@@ -102,19 +187,15 @@ int run_verify_command(const VerifyFlags& f) {
   const std::unique_ptr<ReferenceServer>& embedded = resolved->embedded;
   const auto target = &resolved->target;
   if (embedded) {
-    std::cout << "verifying the embedded reference server at " << embedded->base_url() << "\n";
+    // Flushed: a script (or a test) waits for this line before it signals the run.
+    std::cout << "verifying the embedded reference server at " << embedded->base_url()
+              << std::endl;
   }
+  partial.start(target->base_urls, options->profile.name);
+  options->on_check = [&partial](const CheckResult& c) { partial.add(c); };
   const Report report = verify::run_verify(*catalogue, *target, *options);
   write_text_report(report, std::cout, use_color());
-  for (const auto& r : *reports) {
-    std::ofstream out(r.path, std::ios::binary | std::ios::trunc);
-    if (!out) return fail_usage("--report: cannot write " + r.path);
-    if (r.format == "json") {
-      write_json_report(report, out);
-    } else {
-      write_junit_report(report, out);
-    }
-  }
+  if (!write_reports(report, *reports)) return kExitUsage;
   return report.passed() ? kExitOk : kExitChecksFailed;
 }
 
@@ -141,6 +222,9 @@ void register_verify(CLI::App& app, CommandRunner& run) {
       ->capture_default_str();
   cmd->add_option("--timeout", f->timeout, "Per request")->capture_default_str();
   cmd->add_option("--connect-timeout", f->connect_timeout, "Per connection attempt")
+      ->capture_default_str();
+  cmd->add_option("--deadline", f->deadline,
+                  "The whole run; checks not finished by then fail as not run")
       ->capture_default_str();
   cmd->add_option("--report", f->reports, "Also write json=FILE or junit=FILE (repeatable)");
   cmd->callback([&run, f] { run = [f] { return run_verify_command(*f); }; });

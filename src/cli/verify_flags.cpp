@@ -66,6 +66,12 @@ Result<verify::VerifyOptions> build_options(const VerifyFlags& f, verify::Profil
   }
   o.timeout = *timeout;
   o.connect_timeout = *connect;
+  auto deadline = duration_flag("--deadline", f.deadline);
+  if (!deadline) return deadline.error();
+  if (deadline->count() <= 0) {
+    return make_error(ErrorCode::InvalidArgument, "--deadline: expected a duration > 0");
+  }
+  o.deadline = *deadline;
   o.only = f.only;
   o.skip = f.skip;
   o.key_expiry = f.key_expiry;

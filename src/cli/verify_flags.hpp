@@ -34,6 +34,7 @@ struct VerifyFlags {
   int burst = verify::kDefaultBurst;
   std::string timeout = "10s";
   std::string connect_timeout = "2s";
+  std::string deadline = "10m";
 };
 
 /// The profile with the overrides applied; InvalidArgument names the flag.

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "support/loopback_listener.hpp"
+
 namespace idem::test {
 namespace {
 
@@ -49,16 +51,9 @@ std::string read_request(int fd) {
 }  // namespace
 
 RawServer::RawServer(std::string response) : response_(std::move(response)) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(listen_fd_ >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), len) == 0);
-  REQUIRE(::listen(listen_fd_, 16) == 0);
-  REQUIRE(::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  port_ = ntohs(addr.sin_port);
+  const LoopbackListener listener = listen_on_loopback(16);
+  listen_fd_ = listener.fd;
+  port_ = listener.port;
   thread_ = std::thread([this] { serve(); });
 }
 

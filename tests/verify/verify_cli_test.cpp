@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "support/hanging_server.hpp"
 #include "support/process.hpp"
 #include "support/test_server.hpp"
 #include "verify/verify_fixture.hpp"
@@ -205,4 +206,103 @@ TEST_CASE("idemctl serve --profile fiber is verified by verify --profile fiber",
   CHECK(r.exit_code == 0);
   serve.signal(SIGTERM);
   CHECK(serve.wait(std::chrono::seconds(10)) == 0);
+}
+
+TEST_CASE("idemctl verify: a target that accepts and never answers fails within 30 s with the "
+          "default flags",
+          "[verify][cli]") {
+  HangingServer hanging;
+  const auto started = std::chrono::steady_clock::now();
+  const Run r = run_idemctl("verify --target " + hanging.url(), "NO_COLOR=1");
+  const auto took = std::chrono::steady_clock::now() - started;
+  INFO(r.output);
+  CHECK(r.exit_code == 1);
+  CHECK(took < std::chrono::seconds(30));
+  CHECK_THAT(r.output, Catch::Contains("not run: 2 requests in a row got no answer within "
+                                       "--timeout 10s; the target accepts connections but never "
+                                       "answers"));
+  CHECK_THAT(r.output, !Catch::Contains("PASS"));
+}
+
+TEST_CASE("idemctl verify: --deadline is a duration > 0", "[verify][cli]") {
+  for (const char* bad : {"0", "soon", "-1s"}) {
+    const Run r = run_idemctl(std::string("verify --deadline ") + bad);
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains("--deadline"));
+  }
+}
+
+TEST_CASE("idemctl verify: SIGINT prints the summary, writes the partial reports and exits 130",
+          "[verify][cli]") {
+  // A lock TTL of a minute: crash-releases-key polls a 409 for 90 s, long after the checks
+  // before it are done.
+  ServerConfig config = verify_server_config(BugMode::None);
+  config.guard.lock_ttl = std::chrono::minutes(1);
+  TestServer server(config);
+  const std::string json_file = temp_path("partial.json");
+  const std::string junit_file = temp_path("partial.xml");
+  BackgroundProcess verify({IDEMCTL_BINARY, "verify", "--target", server.server().base_url(),
+                            "--only", "first-executes,replay-identical,crash-releases-key",
+                            "--report", "json=" + json_file, "--report", "junit=" + junit_file});
+  // The first 409 the server answers is crash-releases-key's poll: the two before it are done.
+  long long conflicts = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (conflicts == 0 && std::chrono::steady_clock::now() < until) {
+    const auto stats =
+        nlohmann::json::parse(send(server.port(), "GET", "/__idem/stats").body, nullptr, false);
+    if (stats.is_object()) conflicts = stats["requests"].value("conflict", 0LL);
+  }
+  REQUIRE(conflicts > 0);
+  verify.signal(SIGINT);
+  CHECK(verify.wait(std::chrono::seconds(10)) == 130);
+  INFO(verify.out() << verify.err());
+  CHECK_THAT(verify.err(), Catch::Contains("interrupted by SIGINT after 2 checks"));
+  CHECK_THAT(verify.out(), Catch::Contains("PASS  first-executes") &&
+                               Catch::Contains("PASS  replay-identical"));
+  CHECK_THAT(verify.out(), !Catch::Contains("crash-releases-key"));
+  std::ifstream json_in(json_file);
+  const auto json = nlohmann::json::parse(json_in, nullptr, false);
+  REQUIRE(json.is_object());
+  CHECK(json["checks"].size() == 2);
+  std::stringstream junit;
+  junit << std::ifstream(junit_file).rdbuf();
+  CHECK_THAT(junit.str(), Catch::Contains("<testsuite") && Catch::Contains("replay-identical"));
+  std::filesystem::remove(json_file);
+  std::filesystem::remove(junit_file);
+}
+
+TEST_CASE("idemctl verify: SIGTERM during a hanging request exits 130 with an empty report",
+          "[verify][cli]") {
+  HangingServer hanging;
+  const std::string json_file = temp_path("term.json");
+  BackgroundProcess verify({IDEMCTL_BINARY, "verify", "--target", hanging.url(), "--timeout",
+                            "30s", "--report", "json=" + json_file});
+  // The connection probe, the serve probe, then the first check's request.
+  REQUIRE(hanging.wait_for_connections(3, std::chrono::seconds(10)));
+  const auto signalled = std::chrono::steady_clock::now();
+  verify.signal(SIGTERM);
+  CHECK(verify.wait(std::chrono::seconds(5)) == 130);
+  CHECK(std::chrono::steady_clock::now() - signalled < std::chrono::seconds(2));
+  CHECK_THAT(verify.err(), Catch::Contains("interrupted by SIGTERM after 0 checks"));
+  std::ifstream json_in(json_file);
+  const auto json = nlohmann::json::parse(json_in, nullptr, false);
+  REQUIRE(json.is_object());
+  CHECK(json["checks"].empty());
+  std::filesystem::remove(json_file);
+}
+
+TEST_CASE("idemctl verify: an unwritable report path is exit 2 before the run, naming it",
+          "[verify][cli]") {
+  const Run r = run_idemctl("verify --report json=/nonexistent-dir/x.json");
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.output, Catch::Contains("--report: cannot write /nonexistent-dir/x.json"));
+  CHECK_THAT(r.output, !Catch::Contains("verifying"));
+  // The check leaves nothing behind: a run that then fails (exit 3) writes no report.
+  const std::string file = temp_path("never.json");
+  const Run unreachable = run_idemctl("verify --target http://127.0.0.1:" +
+                                      std::to_string(closed_port()) + " --report json=" + file);
+  CHECK(unreachable.exit_code == 3);
+  CHECK_FALSE(std::filesystem::exists(file));
 }

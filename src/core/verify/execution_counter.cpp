@@ -9,7 +9,8 @@ namespace idem::verify {
 Result<long long> count_executions(RunContext& ctx, const std::string& key, int principal) {
   const TargetSpec& t = ctx.target();
   if (t.count == CountMode::ExecutionsUrl) {
-    return read_executions(ctx.shared.client, t, key, principal, ctx.shared.options.timeout,
+    return read_executions(ctx.shared.client, t, key, principal,
+                           ctx.shared.request_timeout(ctx.shared.options.timeout),
                            ctx.shared.options.connect_timeout);
   }
   std::set<std::string> seen;

@@ -25,7 +25,7 @@ Probe probe(RunShared& shared, const std::string& key_header) {
     ex->label = std::string(label) + " with " +
                 (key_header == "profile" ? shared.options.profile.key_header
                                          : alternate_key_header(shared.options.profile.key_header));
-    ex->response = shared.client.send(ex->request);
+    ex->response = shared.send(ex->request);
     ctx.evidence.push_back(*ex);
     out.exchanges.push_back(std::move(ex).value());
   }

@@ -1,9 +1,94 @@
 #include "run_context.hpp"
 
+#include <algorithm>
+
+#include "idem/duration.hpp"
 #include "idem/key.hpp"
 #include "idem/target/render.hpp"
 
 namespace idem::verify {
+namespace {
+
+ClientResponse not_sent(const std::string& why) {
+  ClientResponse r;
+  r.error = TransportError::Other;
+  r.error_message = "not sent: " + why;
+  return r;
+}
+
+}  // namespace
+
+Millis RunShared::time_left() const {
+  const auto left = deadline - std::chrono::steady_clock::now();
+  return std::max(Millis{0}, std::chrono::duration_cast<Millis>(left));
+}
+
+Millis RunShared::request_timeout(Millis wanted) const {
+  return std::clamp(time_left(), Millis{1}, wanted);
+}
+
+std::string RunShared::timeouts_text(int n) const {
+  return std::to_string(n) + " requests in a row got no answer within --timeout " +
+         format_duration(options.timeout);
+}
+
+std::string RunShared::check_stop_reason() const {
+  if (auto why = run_stop_reason(); !why.empty()) return why;
+  if (check_timeouts_ >= kTimeoutsToStopCheck) return timeouts_text(check_timeouts_);
+  return "";
+}
+
+std::string RunShared::run_stop_reason() const {
+  if (cut_by_deadline_ || time_left() == Millis{0}) {
+    return "the run's --deadline of " + format_duration(options.deadline) + " passed";
+  }
+  if (!answered_any_ && run_timeouts_ >= kTimeoutsToStopCheck) {
+    return timeouts_text(run_timeouts_) + "; the target accepts connections but never answers";
+  }
+  if (run_timeouts_ >= kTimeoutsToStopRun) {
+    return timeouts_text(run_timeouts_) + "; the target stopped answering";
+  }
+  return "";
+}
+
+ClientResponse RunShared::send(ClientRequest request) {
+  auto out = send_burst({std::move(request)});
+  return std::move(out.front());
+}
+
+std::vector<ClientResponse> RunShared::send_burst(std::vector<ClientRequest> requests) {
+  if (auto why = check_stop_reason(); !why.empty()) {
+    return std::vector<ClientResponse>(requests.size(), not_sent(why));
+  }
+  std::vector<ClientRequest> sent = requests;
+  for (auto& r : sent) r.timeout = request_timeout(r.timeout);
+  std::vector<ClientResponse> out;
+  if (sent.size() == 1) {
+    out.push_back(client.send(sent.front()));
+  } else {
+    out = idem::send_burst(sent);
+  }
+  // Only a request that waited its whole --timeout counts: one cut short on purpose
+  // (abort_after) or by the deadline says nothing about the target.
+  bool answered = false;
+  bool timed_out = false;
+  for (size_t i = 0; i < out.size(); ++i) {
+    answered = answered || out[i].ok();
+    if (out[i].error != TransportError::Timeout) continue;
+    const bool shortened = sent[i].timeout < requests[i].timeout;
+    cut_by_deadline_ = cut_by_deadline_ || shortened;
+    timed_out = timed_out || (!shortened && requests[i].timeout >= options.timeout);
+  }
+  if (answered) {
+    answered_any_ = true;
+    check_timeouts_ = 0;
+    run_timeouts_ = 0;
+  } else if (timed_out) {
+    ++check_timeouts_;
+    ++run_timeouts_;
+  }
+  return out;
+}
 
 Result<std::string> RunShared::proxy_url() {
   if (!proxy) {

@@ -29,17 +29,45 @@ struct StepResult {
   int polls = 0;  ///< Poll: how many requests were sent
 };
 
-/// What the whole run shares across scenarios: the client and a lazily started drop proxy.
+/// What the whole run shares across scenarios: the client, a lazily started drop proxy, and the
+/// run's bounds (its deadline, the timeouts in a row that stop a check or the run).
 struct RunShared {
   const TargetSpec& target;
   const VerifyOptions& options;
   HttpClient client;
   std::unique_ptr<FaultProxy> proxy;
   long long run_counter = 0;
+  std::chrono::steady_clock::time_point deadline;
 
-  RunShared(const TargetSpec& t, const VerifyOptions& o) : target(t), options(o) {}
+  RunShared(const TargetSpec& t, const VerifyOptions& o)
+      : target(t), options(o), deadline(std::chrono::steady_clock::now() + o.deadline) {}
   /// The proxy's base URL, starting it on first use. Unavailable if it cannot listen.
   Result<std::string> proxy_url();
+
+  /// Sends `request` (all of them at once for send_burst), each timeout capped by what is left
+  /// of the run. Sends nothing once the check or the run must stop: the answers are then
+  /// TransportError::Other "not sent: <why>".
+  ClientResponse send(ClientRequest request);
+  std::vector<ClientResponse> send_burst(std::vector<ClientRequest> requests);
+  /// --timeout, capped by what is left of the run (at least 1 ms).
+  Millis request_timeout(Millis wanted) const;
+  /// What is left of the run, zero once the deadline passed.
+  Millis time_left() const;
+
+  /// A new check starts: its own count of timeouts in a row starts at zero.
+  void begin_check() { check_timeouts_ = 0; }
+  /// Why the current check must stop (timeouts in a row, or run_stop_reason()); "" otherwise.
+  std::string check_stop_reason() const;
+  /// Why no further check may run (deadline passed, the target stopped answering); "" otherwise.
+  std::string run_stop_reason() const;
+
+ private:
+  std::string timeouts_text(int n) const;
+
+  int check_timeouts_ = 0;  ///< requests in a row of this check that timed out
+  int run_timeouts_ = 0;    ///< requests in a row, across checks, that timed out
+  bool answered_any_ = false;
+  bool cut_by_deadline_ = false;  ///< a request timed out because the deadline shortened it
 };
 
 /// The request body a key was first sent with, and the trigger that body carried.

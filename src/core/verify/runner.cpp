@@ -177,19 +177,27 @@ Report run_verify(const std::vector<Scenario>& catalogue, const TargetSpec& targ
     if (contains(options.skip, s.id)) continue;
     if (!options.only.empty() && !contains(options.only, s.id)) continue;
     const auto check_started = std::chrono::steady_clock::now();
+    shared.begin_check();
     CheckResult result;
+    result.id = s.id;
+    result.title = s.title;
+    result.level = s.level;
     if (const std::string why = skip_reason(s, target, options); !why.empty()) {
-      result.id = s.id;
-      result.title = s.title;
-      result.level = s.level;
       result.verdict = Verdict::Skip;
       result.reason = why;
+    } else if (const std::string stop = shared.run_stop_reason(); !stop.empty()) {
+      result.verdict = Verdict::Fail;
+      result.reason = "not run: " + stop;
     } else if (s.builtin == "header-name") {
-      result.id = s.id;
-      result.title = s.title;
-      result.level = s.level;
       if (auto hint = run_header_name_check(shared, result); !hint.empty()) {
         report.hints.push_back(std::move(hint));
+      }
+      const bool unanswered =
+          std::any_of(result.exchanges.begin(), result.exchanges.end(),
+                      [](const ExchangeRecord& e) { return !e.transport_error.empty(); });
+      if (const std::string cut = shared.check_stop_reason(); unanswered && !cut.empty()) {
+        result.verdict = Verdict::Fail;
+        result.reason = "stopped: " + cut;
       }
     } else {
       result = run_scenario(shared, s);
@@ -199,6 +207,7 @@ Report run_verify(const std::vector<Scenario>& catalogue, const TargetSpec& targ
       result.verdict = Verdict::Warn;
     result.duration =
         std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - check_started);
+    if (options.on_check) options.on_check(result);
     report.checks.push_back(std::move(result));
   }
   if (shared.proxy) shared.proxy->stop();

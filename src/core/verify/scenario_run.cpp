@@ -1,5 +1,6 @@
 #include "scenario_run.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "expectation_check.hpp"
@@ -49,13 +50,14 @@ Result<StepResult> execute(RunContext& ctx, const Step& step) {
   const RequestSpec& spec = step.request;
   switch (step.kind) {
     case StepKind::Wait:
-      std::this_thread::sleep_for(wait_length(ctx.target(), step));
+      // Bounded by the run's deadline too; the next request then says why it was not sent.
+      std::this_thread::sleep_for(std::min(wait_length(ctx.target(), step), ctx.shared.time_left()));
       break;
     case StepKind::Send: {
       auto ex = build_exchange(ctx, spec, std::nullopt, spec.target);
       if (!ex) return ex.error();
       ex->label = step.id;
-      ex->response = ctx.shared.client.send(ex->request);
+      ex->response = ctx.shared.send(ex->request);
       out.exchanges.push_back(std::move(ex).value());
       break;
     }
@@ -72,7 +74,7 @@ Result<StepResult> execute(RunContext& ctx, const Step& step) {
         out.exchanges.push_back(std::move(ex).value());
       }
       const auto burst_started = SteadyTime::now();
-      std::vector<ClientResponse> responses = send_burst(requests);
+      std::vector<ClientResponse> responses = ctx.shared.send_burst(requests);
       out.elapsed = since(burst_started);
       for (size_t i = 0; i < out.exchanges.size() && i < responses.size(); ++i) {
         out.exchanges[i].response = std::move(responses[i]);
@@ -87,10 +89,11 @@ Result<StepResult> execute(RunContext& ctx, const Step& step) {
       for (long long i = 0; i < max_polls; ++i) {
         auto ex = build_exchange(ctx, spec, std::nullopt, spec.target);
         if (!ex) return ex.error();
-        ex->response = ctx.shared.client.send(ex->request);
+        ex->response = ctx.shared.send(ex->request);
         last = std::move(ex).value();
         ++out.polls;
         if (!poll_again(last.response, step, ctx.profile()) || SteadyTime::now() >= deadline) break;
+        if (!ctx.shared.check_stop_reason().empty()) break;
         std::this_thread::sleep_for(kPollInterval);
       }
       last.label = step.id + (out.polls > 1 ? " (try " + std::to_string(out.polls) + ")" : "");
@@ -103,6 +106,12 @@ Result<StepResult> execute(RunContext& ctx, const Step& step) {
 }
 
 }  // namespace
+
+std::string stop_reason(const RunShared& shared, const StepResult& step) {
+  const bool unanswered = std::any_of(step.exchanges.begin(), step.exchanges.end(),
+                                      [](const Exchange& e) { return !e.response.ok(); });
+  return unanswered ? shared.check_stop_reason() : "";
+}
 
 Millis wait_length(const TargetSpec& target, const Step& step) {
   Millis base = step.wait_duration;
@@ -156,6 +165,14 @@ CheckResult run_scenario(RunShared& shared, const Scenario& scenario) {
       }
       auto& stored = ctx.steps[step.id] = std::move(executed).value();
       for (const Exchange& e : stored.exchanges) ctx.evidence.push_back(e);
+      if (const std::string stop = stop_reason(shared, stored); !stop.empty()) {
+        // Bounded: the step's answers are missing because the check or the run must stop;
+        // judging them would blame the target for verify's own cut.
+        result.verdict = Verdict::Fail;
+        result.reason = step.id + ": stopped: " + stop + where;
+        result.exchanges = to_records(ctx.evidence);
+        return result;
+      }
       for (const Expectation& e : step.expect) {
         if (!conditions_hold(e.when, profile)) continue;
         const Judgement j = judge(ctx, step, stored, e);

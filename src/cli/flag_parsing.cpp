@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "idem/target/base_url.hpp"
+
 namespace idem::cli {
 namespace {
 
@@ -25,14 +27,24 @@ Result<long long> parse_integer(std::string_view text, std::string_view what) {
 Result<HostPort> parse_listen_address(std::string_view text) {
   HostPort out{"127.0.0.1", 0};
   std::string_view port_text = text;
+  bool host_ok = true;
   if (const size_t colon = text.rfind(':'); colon != std::string_view::npos) {
-    if (colon > 0) out.host = std::string(text.substr(0, colon));
+    std::string_view host = text.substr(0, colon);
     port_text = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);  // [::1]:8080
+      host_ok = host.find(':') != std::string_view::npos && is_valid_host(host);
+    } else {
+      // An IPv6 address goes in brackets: "::1:8080" would be ambiguous.
+      host_ok = host.empty() || (host.find(':') == std::string_view::npos && is_valid_host(host));
+    }
+    if (!host.empty()) out.host = std::string(host);
   }
   auto port = parse_integer(port_text, "port");
-  if (!port || *port > 65535) {
+  if (!host_ok || !port || *port > 65535) {
     return make_error(ErrorCode::InvalidArgument,
-                      "invalid address '" + std::string(text) + "': expected HOST:PORT");
+                      "invalid address '" + std::string(text) +
+                          "': expected HOST:PORT or [IPv6]:PORT, a port 0-65535");
   }
   out.port = static_cast<int>(*port);
   return out;

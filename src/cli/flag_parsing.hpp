@@ -15,7 +15,8 @@ struct HostPort {
   int port = 0;
 };
 
-/// "127.0.0.1:8080", ":8080" (loopback) or "8080".
+/// "127.0.0.1:8080", "[::1]:8080", "localhost:8080", ":8080" (loopback) or "8080". A host that
+/// cannot exist (999.0.0.1, an IPv6 address without brackets) or a port over 65535 is an error.
 Result<HostPort> parse_listen_address(std::string_view text);
 
 /// "1048576", "512KiB", "8MiB", "1GiB" (K/M/G accepted as the binary units too).

@@ -2,6 +2,7 @@
 
 #include "flag_parsing.hpp"
 #include "idem/duration.hpp"
+#include "idem/target/base_url.hpp"
 
 namespace idem::cli {
 namespace {
@@ -82,10 +83,7 @@ Result<verify::TargetSpec> apply_target_flags(const VerifyFlags& f, verify::Targ
   if (!f.targets.empty()) t.base_urls = f.targets;
   for (auto& url : t.base_urls) {
     while (url.size() > 1 && url.back() == '/') url.pop_back();
-    if (!url.starts_with("http://") && !url.starts_with("https://")) {
-      return make_error(ErrorCode::InvalidArgument,
-                        "--target: invalid URL '" + url + "': expected http://HOST:PORT");
-    }
+    if (auto parsed = parse_base_url(url); !parsed) return flag_error("--target", parsed.error());
   }
   if (!f.method.empty()) t.method = f.method;
   if (!f.path.empty()) t.path = f.path;

@@ -32,7 +32,7 @@ class ReferenceServer {
   void stop();
 
   int port() const;
-  std::string base_url() const;  ///< "http://127.0.0.1:PORT"
+  std::string base_url() const;  ///< "http://127.0.0.1:PORT", "http://[::1]:PORT"
   const ServerConfig& config() const;
   Store& store();
   ExecutionLog& executions();

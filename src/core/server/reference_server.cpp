@@ -195,7 +195,9 @@ void ReferenceServer::stop() {
 
 int ReferenceServer::port() const { return impl_->port; }
 std::string ReferenceServer::base_url() const {
-  return "http://" + impl_->config.host + ":" + std::to_string(impl_->port);
+  const std::string& host = impl_->config.host;
+  const bool ipv6 = host.find(':') != std::string::npos;  // RFC 3986 §3.2.2: in brackets
+  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(impl_->port);
 }
 const ServerConfig& ReferenceServer::config() const { return impl_->config; }
 Store& ReferenceServer::store() { return *impl_->store; }

@@ -16,6 +16,31 @@ ClientResponse not_sent(const std::string& why) {
   return r;
 }
 
+// "http://host:1/a/b?c" -> {"http://host:1", "/a/b?c"}; no origin for a relative reference.
+std::pair<std::string, std::string> split_origin(const std::string& url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return {"", url};
+  const size_t path = url.find_first_of("/?#", scheme + 3);
+  if (path == std::string::npos) return {url, "/"};
+  return {url.substr(0, path), url.substr(path)};
+}
+
+std::string redirect_hint_for(const ClientRequest& request, const ClientResponse& answer) {
+  const int status = answer.response.status;
+  const std::string what = "the target answered " + std::to_string(status) + " to " +
+                           request.method + " " + request.url;
+  const auto location = find_header(answer.response.headers, "Location");
+  if (!location || location->empty()) {
+    return what + " with no Location; verify does not follow redirects";
+  }
+  const auto [origin, path] = split_origin(*location);
+  const auto [request_origin, request_path] = split_origin(request.url);
+  std::string instead = "--path " + path;
+  if (!origin.empty() && origin != request_origin) instead = "--target " + origin + " " + instead;
+  return what + " pointing to " + *location +
+         "; verify does not follow redirects: run it with " + instead;
+}
+
 }  // namespace
 
 Millis RunShared::time_left() const {
@@ -74,6 +99,10 @@ std::vector<ClientResponse> RunShared::send_burst(std::vector<ClientRequest> req
   bool timed_out = false;
   for (size_t i = 0; i < out.size(); ++i) {
     answered = answered || out[i].ok();
+    const int status = out[i].ok() ? out[i].response.status : 0;
+    if (redirect_hint.empty() && status >= 300 && status <= 399 && status != 304) {
+      redirect_hint = redirect_hint_for(sent[i], out[i]);
+    }
     if (out[i].error != TransportError::Timeout) continue;
     const bool shortened = sent[i].timeout < requests[i].timeout;
     cut_by_deadline_ = cut_by_deadline_ || shortened;

@@ -38,6 +38,9 @@ struct RunShared {
   std::unique_ptr<FaultProxy> proxy;
   long long run_counter = 0;
   std::chrono::steady_clock::time_point deadline;
+  /// Set at the first 3xx answer: where it points and what to run instead (verify does not
+  /// follow redirects: a redirected POST is not the request the checks judge).
+  std::string redirect_hint;
 
   RunShared(const TargetSpec& t, const VerifyOptions& o)
       : target(t), options(o), deadline(std::chrono::steady_clock::now() + o.deadline) {}

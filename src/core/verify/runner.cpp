@@ -12,6 +12,7 @@
 #include "expectation_check.hpp"
 #include "header_name_check.hpp"
 #include "idem/duration.hpp"
+#include "idem/target/base_url.hpp"
 #include "idem/version.hpp"
 #include "scenario_run.hpp"
 
@@ -72,54 +73,23 @@ std::string skip_reason(const Scenario& s, const TargetSpec& t, const VerifyOpti
   return "";
 }
 
-struct UrlHostPort {
-  std::string host;
-  std::string port;
-};
-
-Result<UrlHostPort> host_port_of(const std::string& url) {
-  const size_t scheme = url.find("://");
-  if (scheme == std::string::npos) {
-    return make_error(ErrorCode::InvalidArgument,
-                      "target '" + url + "': expected http://HOST[:PORT]");
-  }
-  const bool tls = url.compare(0, scheme, "https") == 0;
-  std::string authority = url.substr(scheme + 3);
-  authority = authority.substr(0, authority.find('/'));
-  if (const size_t at = authority.rfind('@'); at != std::string::npos) authority.erase(0, at + 1);
-  UrlHostPort out{authority, tls ? "443" : "80"};
-  if (!authority.empty() && authority.front() == '[') {
-    const size_t close = authority.find(']');
-    out.host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':')
-      out.port = authority.substr(close + 2);
-  } else if (const size_t colon = authority.rfind(':'); colon != std::string::npos) {
-    out.host = authority.substr(0, colon);
-    out.port = authority.substr(colon + 1);
-  }
-  if (out.host.empty() || out.port.empty()) {
-    return make_error(ErrorCode::InvalidArgument,
-                      "target '" + url + "': expected http://HOST[:PORT]");
-  }
-  return out;
-}
-
-// One non-blocking connect, bounded by `timeout`.
-bool can_connect(const addrinfo& ai, Millis timeout) {
+// One non-blocking connect, bounded by `timeout`: 0 when connected, else the errno (ETIMEDOUT
+// when nothing answered in time).
+int try_connect(const addrinfo& ai, Millis timeout) {
   const int fd =
       ::socket(ai.ai_family, ai.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai.ai_protocol);
-  if (fd < 0) return false;
-  bool ok = ::connect(fd, ai.ai_addr, ai.ai_addrlen) == 0;
-  if (!ok && errno == EINPROGRESS) {
+  if (fd < 0) return errno;
+  int err = ::connect(fd, ai.ai_addr, ai.ai_addrlen) == 0 ? 0 : errno;
+  if (err == EINPROGRESS) {
     pollfd p{fd, POLLOUT, 0};
+    err = ETIMEDOUT;
     if (::poll(&p, 1, static_cast<int>(timeout.count())) == 1) {
-      int err = 0;
       socklen_t len = sizeof(err);
-      ok = ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+      if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
     }
   }
   ::close(fd);
-  return ok;
+  return err;
 }
 
 }  // namespace
@@ -142,23 +112,30 @@ Result<void> validate_selection(const std::vector<Scenario>& catalogue,
 Result<void> probe_targets(const TargetSpec& target, Millis connect_timeout) {
   if (target.base_urls.empty()) return make_error(ErrorCode::InvalidArgument, "no target URL");
   for (const auto& url : target.base_urls) {
-    auto hp = host_port_of(url);
-    if (!hp) return hp.error();
+    auto parsed = parse_base_url(url);
+    if (!parsed) return parsed.error();
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* found = nullptr;
-    if (::getaddrinfo(hp->host.c_str(), hp->port.c_str(), &hints, &found) != 0 || !found) {
-      return make_error(ErrorCode::Unavailable, url + ": cannot resolve " + hp->host);
+    const std::string port = std::to_string(parsed->port);
+    if (::getaddrinfo(parsed->host.c_str(), port.c_str(), &hints, &found) != 0 || !found) {
+      return make_error(ErrorCode::Unavailable, url + ": cannot resolve " + parsed->host);
     }
-    bool ok = false;
-    for (const addrinfo* ai = found; ai && !ok; ai = ai->ai_next)
-      ok = can_connect(*ai, connect_timeout);
+    int err = ETIMEDOUT;
+    for (const addrinfo* ai = found; ai && err != 0; ai = ai->ai_next) {
+      err = try_connect(*ai, connect_timeout);
+    }
     ::freeaddrinfo(found);
-    if (!ok) {
-      return make_error(
-          ErrorCode::Unavailable,
-          url + ": no connection within " + std::to_string(connect_timeout.count()) + " ms");
+    if (err == ECONNREFUSED) {
+      return make_error(ErrorCode::Unavailable,
+                        url + ": connection refused (nothing listens on port " + port + ")");
     }
+    if (err == ETIMEDOUT) {
+      return make_error(ErrorCode::Unavailable,
+                        url + ": no connection within --connect-timeout " +
+                            format_duration(connect_timeout));
+    }
+    if (err != 0) return make_error(ErrorCode::Unavailable, url + ": " + std::strerror(err));
   }
   return {};
 }
@@ -210,6 +187,7 @@ Report run_verify(const std::vector<Scenario>& catalogue, const TargetSpec& targ
     if (options.on_check) options.on_check(result);
     report.checks.push_back(std::move(result));
   }
+  if (!shared.redirect_hint.empty()) report.hints.push_back(shared.redirect_hint);
   if (shared.proxy) shared.proxy->stop();
   report.duration = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started);
   return report;

@@ -2,6 +2,8 @@
 // OpenSSL's SHA-256, safe from any thread.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,13 @@ enum class FingerprintMode {
 
 Result<FingerprintMode> parse_fingerprint_mode(std::string_view text);
 std::string_view to_string(FingerprintMode mode);
+
+/// SHA-256 of `data`.
+std::array<unsigned char, 32> sha256(std::string_view data);
+
+/// The first 128 bits of SHA-256(data): a fixed-size name for a key in in-process tables, where
+/// no one can aim one key at another's entry.
+std::array<std::uint8_t, 16> digest128(std::string_view data);
 
 /// Lowercase hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);

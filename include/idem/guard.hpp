@@ -49,6 +49,7 @@ enum class Outcome {
   Mismatch,    ///< 422: the key was used with another request
   Rejected,    ///< 400: missing or invalid key
   StoreError,  ///< 503: the store failed; nothing ran
+  StoreFull,   ///< 503: a new key while the store is at its bound; nothing ran, nothing evicted
 };
 std::string_view to_string(Outcome outcome);
 
@@ -111,7 +112,7 @@ class Guard {
   Result<Claim> wait_for_holder(const std::string& record_key, const std::string& fingerprint,
                                 Millis lease, Claim claim) const;
   HttpResponse stored_copy(const HttpResponse& response) const;
-  HttpResponse replay_of(const HttpResponse& stored) const;
+  HttpResponse replay_of(const StoredResponse& stored) const;
 
   GuardConfig config_;
   Store& store_;

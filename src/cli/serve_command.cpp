@@ -4,6 +4,7 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <sstream>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -45,6 +46,8 @@ struct ServeFlags {
   StoreOptions store_options;
   std::string redis_timeout = "250ms";
   std::string wait_for_store = "0";
+  size_t max_records = 0;        // 0: no record cap
+  std::string max_store_memory;  // empty: default_max_store_bytes()
 };
 
 // The profile's guard behaviour with the per-axis flags applied (verify's axes and mapping).
@@ -113,12 +116,39 @@ Result<ServerConfig> build_config(const ServeFlags& f) {
   return c;
 }
 
+std::string format_gib(size_t bytes) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(bytes >= (size_t{1} << 30) ? 1 : 0);
+  if (bytes >= (size_t{1} << 30)) {
+    out << static_cast<double>(bytes) / static_cast<double>(1ULL << 30) << "GiB";
+  } else {
+    out << static_cast<double>(bytes) / static_cast<double>(1ULL << 20) << "MiB";
+  }
+  return out.str();
+}
+
+// The memory store's bound, so an operator sees at start where new keys will be refused.
+std::string describe_bound(const MemoryStoreLimits& limits) {
+  std::string out = "refuses new keys (503 store-full) beyond ";
+  out += limits.max_bytes == kUnlimitedRecords ? "unbounded memory"
+                                               : format_gib(limits.max_bytes) + " of records";
+  if (limits.max_records != kUnlimitedRecords) {
+    out += " or " + std::to_string(limits.max_records) + " records";
+  }
+  return out + " (--max-store-memory, --max-records)";
+}
+
 void print_banner(ReferenceServer& server, const ServerConfig& c, const std::string& profile,
-                  bool quiet) {
+                  const StoreOptions& store, bool quiet) {
   std::cout << "idemctl serve listening on " << server.base_url() << std::endl;
   if (quiet) return;
   const bool color = use_color();
-  std::cout << "  store " << server.store().describe() << "\n";
+  std::cout << "  store " << server.store().describe();
+  if (server.store().describe() == "memory") {
+    std::cout << ", " << describe_bound(store.memory_limits);
+  }
+  std::cout << "\n";
   std::cout << "  profile " << profile << ": key " << c.guard.key_header << " ("
             << to_string(c.guard.key_format) << (c.guard.key_optional ? ", optional" : "")
             << "), in flight "
@@ -159,6 +189,23 @@ int run_serve(const ServeFlags& flags) {
               << "\n";
     return kExitUsage;
   }
+  const bool memory = flags.store == "memory" || flags.store == "memory://";
+  if (!memory && (flags.max_records > 0 || !flags.max_store_memory.empty())) {
+    std::cerr << "idemctl serve: --max-records/--max-store-memory bound the memory store; bound "
+                 "Redis with maxmemory and noeviction (docs/redis.md)\n";
+    return kExitUsage;
+  }
+  if (flags.max_records > 0) store_options.memory_limits.max_records = flags.max_records;
+  store_options.memory_limits.max_bytes = default_max_store_bytes();
+  if (!flags.max_store_memory.empty()) {
+    auto bytes = parse_byte_size(flags.max_store_memory);
+    if (!bytes || *bytes == 0) {
+      std::cerr << "idemctl serve: --max-store-memory: "
+                << (bytes ? "expected a positive size, like 2GiB" : bytes.error().message) << "\n";
+      return kExitUsage;
+    }
+    store_options.memory_limits.max_bytes = *bytes;
+  }
   store_options.redis_timeout = *redis_timeout;
   store_options.wait_for_store = *wait_for_store;
   // A worker thread holds at most one Redis connection at a time; with fewer connections than
@@ -183,7 +230,7 @@ int run_serve(const ServeFlags& flags) {
     std::cerr << "idemctl serve: " << port.error().message << "\n";
     return kExitUnreachable;
   }
-  print_banner(server, *config, flags.profile, flags.quiet);
+  print_banner(server, *config, flags.profile, store_options, flags.quiet);
   int signal = 0;
   sigwait(&stop_signals, &signal);
   std::cerr << "idemctl serve: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
@@ -254,6 +301,14 @@ void register_serve(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--wait-for-store", flags->wait_for_store,
                   "At start, wait this long for the store instead of exiting 3")
       ->capture_default_str();
+  cmd->add_option("--max-records", flags->max_records,
+                  "Memory store: refuse new keys (503 store-full) beyond this many live records "
+                  "(0: no cap)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--max-store-memory", flags->max_store_memory,
+                  "Memory store: refuse new keys (503 store-full) beyond this much record memory "
+                  "[default: a quarter of physical memory]");
   cmd->add_option("--log-format", flags->log_format, "Request log: text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -37,20 +38,32 @@ std::string_view to_string(FingerprintMode mode) {
   return mode == FingerprintMode::Raw ? "raw" : "json";
 }
 
-std::string sha256_hex(std::string_view data) {
+std::array<unsigned char, 32> sha256(std::string_view data) {
   // OpenSSL 3 looks the algorithm up (under a global lock) on every implicit fetch; fetch it
   // once, and keep one digest context per thread, since this runs on every guarded request.
   static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   thread_local const std::unique_ptr<EVP_MD_CTX, EvpMdCtxDeleter> ctx{EVP_MD_CTX_new()};
-  unsigned char digest[EVP_MAX_MD_SIZE];
+  std::array<unsigned char, 32> digest{};
   unsigned int size = 0;
   // These calls fail only on allocation failure or a broken OpenSSL; both are bugs here.
   [[maybe_unused]] const bool ok =
       sha256 != nullptr && ctx && EVP_DigestInit_ex2(ctx.get(), sha256, nullptr) == 1 &&
       EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
-      EVP_DigestFinal_ex(ctx.get(), digest, &size) == 1;
+      EVP_DigestFinal_ex(ctx.get(), digest.data(), &size) == 1 && size == digest.size();
   assert(ok);
-  return to_hex(digest, size);
+  return digest;
+}
+
+std::array<std::uint8_t, 16> digest128(std::string_view data) {
+  const auto full = sha256(data);
+  std::array<std::uint8_t, 16> out{};
+  std::memcpy(out.data(), full.data(), out.size());
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  const auto digest = sha256(data);
+  return to_hex(digest.data(), static_cast<unsigned int>(digest.size()));
 }
 
 std::string request_fingerprint(std::string_view method, std::string_view target,

@@ -9,6 +9,10 @@ namespace {
 // headers (Date, Set-Cookie, Connection, ...) are never replayed.
 constexpr std::string_view kReplayedHeaders[] = {"Content-Type", "Location", "ETag", "Link"};
 
+// How soon a client refused for a full store should try again. Room appears as locks finish and
+// records expire, which the guard cannot predict; a short, fixed hint keeps retries spread.
+constexpr std::string_view kStoreFullRetryAfter = "1";
+
 // A lease long enough to be "never" for the lock-never-expires bug, short enough for Redis PX.
 constexpr Millis kForever = std::chrono::hours(24 * 365 * 10);
 
@@ -28,6 +32,7 @@ std::string_view to_string(Outcome outcome) {
     case Outcome::Mismatch: return "mismatch";
     case Outcome::Rejected: return "rejected";
     case Outcome::StoreError: return "store_error";
+    case Outcome::StoreFull: return "store_full";
   }
   return "passed";
 }
@@ -86,8 +91,20 @@ Decision Guard::begin(const GuardRequest& request) const {
     return d;
   }
 
+  if (claim->state == ClaimState::Full) {
+    // Fail closed: evicting a live record to make room would let its key execute twice.
+    d.action = Decision::Action::Respond;
+    d.outcome = Outcome::StoreFull;
+    d.response = make_problem(503, "store-full", "Idempotency store full",
+                              "the store holds as many records as it may (--max-records); "
+                              "a new key is refused until records expire");
+    d.response.headers.emplace_back("Retry-After", kStoreFullRetryAfter);
+    return d;
+  }
   const bool same_request = claim->fingerprint == fp || config_.bug == BugMode::FingerprintIgnored;
   switch (claim->state) {
+    case ClaimState::Full:
+      break;  // answered above
     case ClaimState::Claimed:
       d.outcome = Outcome::Executed;
       d.ticket.owner = std::move(claim->owner);
@@ -160,8 +177,8 @@ HttpResponse Guard::stored_copy(const HttpResponse& response) const {
   return out;
 }
 
-HttpResponse Guard::replay_of(const HttpResponse& stored) const {
-  HttpResponse out = stored;
+HttpResponse Guard::replay_of(const StoredResponse& stored) const {
+  HttpResponse out = stored.to_response();
   if (config_.bug == BugMode::ReplayAs200) out.status = 200;
   if (config_.bug == BugMode::ReplayDropsHeaders) out.headers.clear();
   out.headers.emplace_back("Idempotent-Replayed", "true");

@@ -32,7 +32,8 @@ HttpResponse large_binary_response() {
                       body};
 }
 
-void require_same(const HttpResponse& a, const HttpResponse& b) {
+void require_same(const StoredResponse& stored, const HttpResponse& b) {
+  const HttpResponse a = stored.to_response();
   CHECK(a.status == b.status);
   CHECK(a.headers == b.headers);
   REQUIRE(a.body.size() == b.body.size());

@@ -1,10 +1,12 @@
 // Counts handler executions per scoped key, so tests and `verify` observe the truth instead of
 // inferring it. Safe for concurrent use. Entries expire after the record TTL (plus the lock TTL),
-// so a flood of unique keys does not grow it without bound.
+// so a flood of unique keys does not grow it without bound. Keys are held as 16-byte digests, so
+// an entry costs the same whatever the key.
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <string>
@@ -25,17 +27,21 @@ class ExecutionLog {
 
  private:
   static constexpr size_t kShardCount = 16;
+  using Digest = std::array<std::uint8_t, 16>;
+  struct DigestHash {
+    size_t operator()(const Digest& d) const noexcept;
+  };
   struct Counter {
     long long count = 0;
     Clock::TimePoint expires_at;
   };
   struct Shard {
     std::mutex mu;  // guards counters and order
-    std::unordered_map<std::string, Counter> counters;
+    std::unordered_map<Digest, Counter, DigestHash> counters;
     // Retention is constant, so expiry times arrive in order and a FIFO suffices.
-    std::deque<std::pair<Clock::TimePoint, std::string>> order;
+    std::deque<std::pair<Clock::TimePoint, Digest>> order;
   };
-  Shard& shard_for(const std::string& key);
+  Shard& shard_for(const Digest& key);
   static void drop_expired(Shard& shard, Clock::TimePoint now);
 
   Millis retention_;

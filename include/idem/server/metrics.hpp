@@ -22,7 +22,7 @@ class ServerMetrics {
   std::string render_prometheus(long long executions_total) const;
 
  private:
-  static constexpr size_t kOutcomes = 7;
+  static constexpr size_t kOutcomes = 8;
   static constexpr std::array<double, 12> kBucketsSeconds = {
       0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
 

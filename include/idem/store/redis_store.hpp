@@ -11,6 +11,8 @@
 
 namespace idem {
 
+class RedisConnection;
+
 class RedisStore final : public Store {
  public:
   /// Connects to `url` (redis://[user:password@]host[:port][/db]) and loads the Lua scripts.
@@ -40,6 +42,7 @@ class RedisStore final : public Store {
 
  private:
   struct Impl;
+  Result<Claim> claim_when_full(RedisConnection& conn, const std::string& redis_key);
   explicit RedisStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

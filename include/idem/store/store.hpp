@@ -7,6 +7,7 @@
 
 #include "idem/clock.hpp"
 #include "idem/http.hpp"
+#include "idem/record.hpp"
 #include "idem/result.hpp"
 
 namespace idem {
@@ -28,6 +29,7 @@ enum class ClaimState {
   Claimed,    ///< the caller now holds the lock and must complete or release it
   InFlight,   ///< another holder's lock is live
   Completed,  ///< a stored response exists
+  Full,       ///< the key is new but the store is at its bound: nothing claimed, nothing evicted
 };
 
 struct Claim {
@@ -36,13 +38,14 @@ struct Claim {
   bool took_over = false;   ///< Claimed: an expired lock of a crashed holder was replaced
   std::string fingerprint;  ///< InFlight / Completed: the fingerprint the record was made with
   Millis lock_remaining{0}; ///< InFlight: time until the holder's lock expires
-  std::shared_ptr<const HttpResponse> response;  ///< Completed: the stored response
+  std::shared_ptr<const StoredResponse> response;  ///< Completed: the stored response, shared
 };
 
 /// What a store reports about itself for /healthz, /__idem/stats and tests.
 struct StoreStats {
   long long records = 0;  ///< entries held, locked or completed (memory: including not yet reclaimed)
   long long locked = 0;   ///< of which locks (memory only; -1 when the backend cannot tell)
+  long long max_records = -1;  ///< the bound on records; -1 when there is none in the store
 };
 
 class Store {
@@ -51,6 +54,7 @@ class Store {
 
   /// Atomically claims `key` for `lease` with `fingerprint`. If the key holds a live lock or a
   /// completed record, claims nothing and returns that state. An expired lock is taken over.
+  /// Full when the key is new and the store is at its bound (no live record is ever evicted).
   /// Unavailable when the backend cannot be reached; the caller must then fail closed.
   virtual Result<Claim> claim(const std::string& key, const std::string& fingerprint,
                               Millis lease) = 0;

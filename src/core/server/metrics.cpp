@@ -7,7 +7,7 @@ namespace {
 
 constexpr Outcome kAllOutcomes[] = {Outcome::Passed,   Outcome::Executed, Outcome::Replayed,
                                     Outcome::Conflict, Outcome::Mismatch, Outcome::Rejected,
-                                    Outcome::StoreError};
+                                    Outcome::StoreError, Outcome::StoreFull};
 
 }  // namespace
 

@@ -117,6 +117,8 @@ void ReferenceServer::Impl::install_routes() {
     auto ping = store->ping();
     nlohmann::json body = {{"status", ping ? "ok" : "degraded"}, {"store", store->describe()}};
     if (!ping) body["detail"] = ping.error().message;
+    // A full store still serves replays, so it is not "degraded"; the refusals are reported.
+    body["store_full_refusals"] = metrics.requests(Outcome::StoreFull);
     write_response(json_response(ping ? 200 : 503, body), res);
   });
   listener.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
@@ -137,7 +139,8 @@ void ReferenceServer::Impl::install_routes() {
   listener.Get("/__idem/stats", [this](const httplib::Request&, httplib::Response& res) {
     nlohmann::json requests = nlohmann::json::object();
     for (Outcome o : {Outcome::Passed, Outcome::Executed, Outcome::Replayed, Outcome::Conflict,
-                      Outcome::Mismatch, Outcome::Rejected, Outcome::StoreError}) {
+                      Outcome::Mismatch, Outcome::Rejected, Outcome::StoreError,
+                      Outcome::StoreFull}) {
       requests[std::string(to_string(o))] = metrics.requests(o);
     }
     nlohmann::json body = {{"executions_total", executions.total()},
@@ -147,7 +150,10 @@ void ReferenceServer::Impl::install_routes() {
                            {"bug", to_string(config.guard.bug)},
                            {"ttl_ms", config.guard.ttl.count()},
                            {"lock_ttl_ms", config.guard.lock_ttl.count()}};
-    if (auto s = store->stats()) body["records"] = s->records;
+    if (auto s = store->stats()) {
+      body["records"] = s->records;
+      if (s->max_records >= 0) body["max_records"] = s->max_records;
+    }
     write_response(json_response(200, body), res);
   });
   listener.set_exception_handler([](const httplib::Request&, httplib::Response& res,

@@ -33,7 +33,9 @@ return {0}
 )lua";
 
 /// KEYS[1] record; ARGV owner, encoded response, ttl ms. Returns 1, or 0 if owner lost the lock.
-inline constexpr std::string_view kCompleteScript = R"lua(
+/// allow-oom (Redis >= 7): a Redis at maxmemory refuses new claims, but a completion must go
+/// through, or the key would run again once its lock expired.
+inline constexpr std::string_view kCompleteScript = R"lua(#!lua flags=allow-oom
 if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
 redis.call('HDEL', KEYS[1], 'o')
 redis.call('HSET', KEYS[1], 'r', ARGV[2])
@@ -41,8 +43,8 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 )lua";
 
-/// KEYS[1] record; ARGV owner. Returns 1, or 0 if owner lost the lock.
-inline constexpr std::string_view kReleaseScript = R"lua(
+/// KEYS[1] record; ARGV owner. Returns 1, or 0 if owner lost the lock. allow-oom: it frees.
+inline constexpr std::string_view kReleaseScript = R"lua(#!lua flags=allow-oom
 if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
 return 1

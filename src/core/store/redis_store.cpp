@@ -14,6 +14,9 @@
 namespace idem {
 namespace {
 
+// The start of Redis' error reply when maxmemory is reached and the policy is noeviction.
+constexpr std::string_view kRedisOutOfMemory = "OOM command not allowed";
+
 // How often start-up retries while --wait-for-store runs.
 constexpr Millis kStartRetryInterval{100};
 
@@ -91,7 +94,14 @@ Result<Claim> RedisStore::claim(const std::string& key, const std::string& finge
   out.owner = new_owner_token();
   const std::string lease_ms = std::to_string(std::max<long long>(1, lease.count()));
   auto reply = run_script(**conn, impl_->claim, redis_key(key), {out.owner, fingerprint, lease_ms});
-  if (!reply) return reply.error();
+  if (!reply) {
+    // Redis at maxmemory with noeviction refuses the script before it runs: nothing was
+    // claimed and nothing evicted, so this is the store-full answer, not an outage.
+    if (reply.error().message.find(kRedisOutOfMemory) != std::string::npos) {
+      return claim_when_full(**conn, redis_key(key));
+    }
+    return reply.error();
+  }
   const redisReply& r = **reply;
   if (r.type != REDIS_REPLY_ARRAY || r.elements < 1 || r.element[0]->type != REDIS_REPLY_INTEGER) {
     return unexpected_reply("claim");
@@ -110,10 +120,37 @@ Result<Claim> RedisStore::claim(const std::string& key, const std::string& finge
     auto response = decode_response(reply_text(*r.element[2]));
     if (!response) return response.error();
     out.state = ClaimState::Completed;
-    out.response = std::make_shared<const HttpResponse>(std::move(response).value());
+    out.response = StoredResponse::make(*response);
     return out;
   }
   return unexpected_reply("claim");
+}
+
+// Redis at maxmemory (noeviction) refuses the claim script, since it may write, before it
+// runs: nothing was claimed or evicted. Reads still work, so a key that exists is answered as
+// usual (a replay, or in flight); only a new key is Full.
+Result<Claim> RedisStore::claim_when_full(RedisConnection& conn, const std::string& redis_key) {
+  auto reply = conn.command({"HMGET", redis_key, "o", "f", "r"});
+  if (!reply) return reply.error();
+  const redisReply& r = **reply;
+  if (r.type != REDIS_REPLY_ARRAY || r.elements != 3) return unexpected_reply("HMGET");
+  Claim out;
+  out.state = ClaimState::Full;
+  if (r.element[1]->type != REDIS_REPLY_STRING) return out;  // no record: a new key
+  out.fingerprint = std::string(reply_text(*r.element[1]));
+  if (r.element[2]->type == REDIS_REPLY_STRING) {
+    auto response = decode_response(reply_text(*r.element[2]));
+    if (!response) return response.error();
+    out.state = ClaimState::Completed;
+    out.response = StoredResponse::make(*response);
+    return out;
+  }
+  auto pttl = conn.command({"PTTL", redis_key});
+  if (!pttl) return pttl.error();
+  out.state = ClaimState::InFlight;
+  out.lock_remaining =
+      Millis{(*pttl)->type == REDIS_REPLY_INTEGER ? std::max<long long>(0, (*pttl)->integer) : 0};
+  return out;
 }
 
 Result<void> RedisStore::complete(const std::string& key, const OwnerToken& owner,

@@ -58,10 +58,10 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Sends every request at once, each on its own connection, and releases them together: every
-/// request is sent but for its last body byte, and only when all have got that far are the last
-/// bytes let go (requests without a body are released when all are connected). Results come
-/// back in the order of `requests`.
+/// LoadLoop::burst() on a fresh loop (load_loop.hpp), so on fresh connections: every request is
+/// sent at once, each on its own connection, and they are released together (all but the last
+/// body byte first; bodiless ones when all are connected). Results come back in the order of
+/// `requests`. Callers that send many bursts keep a LoadLoop, whose connections stay alive.
 std::vector<ClientResponse> send_burst(const std::vector<ClientRequest>& requests);
 
 /// A shell command that reproduces `request` with curl (single-quoted, safe to paste).

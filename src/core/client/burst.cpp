@@ -1,16 +1,19 @@
-// send_burst(): N requests released together over N connections, with last-byte
-// synchronisation on one curl multi handle.
+// LoadLoop::burst() (and send_burst(), a burst on a fresh loop): N requests released together
+// over N connections, with last-byte synchronisation on the loop's persistent multi handle.
 //
 // Each request with a body has a read callback that sends all but the last byte and then
 // pauses. Once every such transfer holds its last byte (or has already failed), all are unpaused
 // in one go and a single curl_multi_perform() writes the last bytes back to back, so the server
 // sees N complete requests within microseconds. A request without a body has nothing to hold
-// back: its connection is opened first (preconnect.hpp) and handed to curl, and its transfer is
-// added to the multi handle only at the release, so its whole request leaves with the last bytes.
+// back: its connection is opened first (preconnect.hpp) and handed to curl unless curl reuses a
+// kept-alive one, and its transfer is added to the multi handle only at the release, so its
+// whole request leaves with the last bytes.
 // If some transfer cannot reach its pause point (a server that does not read a large body), the
 // others are released anyway after half the shortest timeout, so a burst never hangs; the whole
 // burst is bounded by the longest connect timeout plus the longest timeout.
 #include <algorithm>
+#include <cassert>
+#include <span>
 #include <chrono>
 #include <vector>
 
@@ -18,6 +21,8 @@
 
 #include "curl_transfer.hpp"
 #include "idem/client/http_client.hpp"
+#include "idem/client/load_loop.hpp"
+#include "load_loop_impl.hpp"
 #include "preconnect.hpp"
 
 namespace idem {
@@ -29,26 +34,9 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 // release and deadline checks can run.
 constexpr int kPollMillis = 20;
 
-struct Slot {
-  Slot() = default;
-  Slot(const Slot&) = delete;
-  Slot& operator=(const Slot&) = delete;
-  ~Slot() {
-    if (socket >= 0 && !socket_taken) ::close(socket);
-  }
-
-  curl::EasyHandle handle{curl_easy_init()};
-  curl::Transfer transfer;
-  bool active = false;        ///< added to the multi handle and not finished
-  bool deferred = false;      ///< no body: added to the multi handle at the release
-  int socket = -1;            ///< connected ahead for a deferred transfer, or -1
-  bool socket_taken = false;  ///< curl owns (and will close) `socket`
-  ClientResponse result;
-};
-
 // CURLOPT_OPENSOCKETFUNCTION: hand curl the connection opened ahead of the release.
 curl_socket_t open_socket(void* self, curlsocktype purpose, curl_sockaddr* address) noexcept {
-  auto& slot = *static_cast<Slot*>(self);
+  auto& slot = *static_cast<BurstSlot*>(self);
   if (purpose == CURLSOCKTYPE_IPCXN && slot.socket >= 0 && !slot.socket_taken) {
     slot.socket_taken = true;
     return slot.socket;
@@ -58,11 +46,11 @@ curl_socket_t open_socket(void* self, curlsocktype purpose, curl_sockaddr* addre
 
 // CURLOPT_SOCKOPTFUNCTION: tell curl not to connect the socket it was handed.
 int socket_options(void* self, curl_socket_t fd, curlsocktype) noexcept {
-  const auto& slot = *static_cast<Slot*>(self);
+  const auto& slot = *static_cast<BurstSlot*>(self);
   return fd == slot.socket ? CURL_SOCKOPT_ALREADY_CONNECTED : CURL_SOCKOPT_OK;
 }
 
-bool use_connection_ahead(Slot& slot) {
+bool use_connection_ahead(BurstSlot& slot) {
   CURL* h = slot.handle.get();
   return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, &open_socket) == CURLE_OK &&
          curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &slot) == CURLE_OK &&
@@ -76,11 +64,14 @@ std::chrono::microseconds total_time(CURL* handle) {
   return std::chrono::microseconds(micros);
 }
 
-void collect_finished(CURLM* multi, std::vector<Slot>& slots) {
+using Slots = std::span<const std::unique_ptr<BurstSlot>>;
+
+void collect_finished(CURLM* multi, Slots slots) {
   int queued = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
     if (msg->msg != CURLMSG_DONE) continue;
-    for (Slot& slot : slots) {
+    for (const auto& owned : slots) {
+      BurstSlot& slot = *owned;
       if (slot.handle.get() != msg->easy_handle || !slot.active) continue;
       slot.result = slot.transfer.finish(msg->data.result, total_time(slot.handle.get()));
       slot.active = false;
@@ -90,18 +81,33 @@ void collect_finished(CURLM* multi, std::vector<Slot>& slots) {
   }
 }
 
-bool all_holding_or_done(const std::vector<Slot>& slots) {
-  return std::all_of(slots.begin(), slots.end(),
-                     [](const Slot& s) { return !s.active || s.transfer.holding(); });
+bool all_holding_or_done(Slots slots) {
+  return std::all_of(slots.begin(), slots.end(), [](const auto& s) {
+    return !s->active || s->transfer.holding();
+  });
 }
 
 }  // namespace
 
 std::vector<ClientResponse> send_burst(const std::vector<ClientRequest>& requests) {
+  LoadLoop loop;
+  return loop.burst(requests);
+}
+
+std::vector<ClientResponse> LoadLoop::burst(const std::vector<ClientRequest>& requests) {
   if (requests.empty()) return {};
-  std::vector<Slot> slots(requests.size());
-  curl::MultiHandle multi(curl_multi_init());
-  if (!multi) {
+  assert(impl_->active == 0 && "burst() while load transfers are in flight");
+  auto& owned = impl_->burst_slots;
+  while (owned.size() < requests.size()) owned.push_back(std::make_unique<BurstSlot>());
+  const Slots slots(owned.data(), requests.size());
+  for (const auto& s : slots) {
+    s->active = false;
+    s->deferred = false;
+    s->close_unused_socket();
+    s->result = {};
+  }
+  CURLM* const multi = impl_->multi.get();
+  if (multi == nullptr) {
     return std::vector<ClientResponse>(
         requests.size(), ClientResponse{{}, TransportError::Other, "curl_multi_init failed", {}});
   }
@@ -119,7 +125,7 @@ std::vector<ClientResponse> send_burst(const std::vector<ClientRequest>& request
   Millis longest{0};
   size_t next_socket = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
-    Slot& slot = slots[i];
+    BurstSlot& slot = *slots[i];
     slot.deferred = requests[i].body.empty();
     if (slot.deferred) slot.socket = sockets[next_socket++];
     shortest = std::min(shortest, requests[i].timeout);
@@ -141,7 +147,7 @@ std::vector<ClientResponse> send_burst(const std::vector<ClientRequest>& request
       }
       continue;
     }
-    if (curl_multi_add_handle(multi.get(), slot.handle.get()) != CURLM_OK) {
+    if (curl_multi_add_handle(multi, slot.handle.get()) != CURLM_OK) {
       slot.result = ClientResponse{{}, TransportError::Other, "curl_multi_add_handle failed", {}};
       continue;
     }
@@ -155,15 +161,16 @@ std::vector<ClientResponse> send_burst(const std::vector<ClientRequest>& request
   bool released = false;
   int running = 0;
   while (running > 0 || !released) {
-    curl_multi_perform(multi.get(), &running);
-    collect_finished(multi.get(), slots);
+    curl_multi_perform(multi, &running);
+    collect_finished(multi, slots);
     const SteadyTime now = std::chrono::steady_clock::now();
     if (!released && (all_holding_or_done(slots) || now >= release_at)) {
       released = true;
-      for (Slot& slot : slots) {
+      for (const auto& each : slots) {
+        BurstSlot& slot = *each;
         if (slot.deferred) {
           slot.deferred = false;
-          if (curl_multi_add_handle(multi.get(), slot.handle.get()) == CURLM_OK) {
+          if (curl_multi_add_handle(multi, slot.handle.get()) == CURLM_OK) {
             slot.active = true;
           } else {
             slot.result =
@@ -174,18 +181,25 @@ std::vector<ClientResponse> send_burst(const std::vector<ClientRequest>& request
           curl_easy_pause(slot.handle.get(), CURLPAUSE_CONT);
         }
       }
-      continue;  // perform again at once: the last bytes go out together
+      // Perform again at once, so the last bytes go out together; this also counts the
+      // transfers just added (a burst of bodiless requests had none running before).
+      curl_multi_perform(multi, &running);
+      collect_finished(multi, slots);
+      continue;
     }
     if (now >= give_up_at) break;
-    curl_multi_poll(multi.get(), nullptr, 0, kPollMillis, nullptr);
+    curl_multi_poll(multi, nullptr, 0, kPollMillis, nullptr);
   }
-  collect_finished(multi.get(), slots);
+  collect_finished(multi, slots);
 
   std::vector<ClientResponse> out;
   out.reserve(slots.size());
-  for (Slot& slot : slots) {
+  for (const auto& each : slots) {
+    BurstSlot& slot = *each;
+    // curl reused a kept-alive connection instead of the one opened ahead: close that one now.
+    slot.close_unused_socket();
     if (slot.active) {
-      curl_multi_remove_handle(multi.get(), slot.handle.get());
+      curl_multi_remove_handle(multi, slot.handle.get());
       slot.result = ClientResponse{
           {}, TransportError::Timeout, "burst deadline passed", total_time(slot.handle.get())};
     }

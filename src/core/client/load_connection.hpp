@@ -1,5 +1,5 @@
-// One connection slot of a load loop: an easy handle configured once (set_common_options) and
-// re-armed for every request with prepared header lines and a body, so a request costs no
+// One connection slot of LoadLoop's load mode: an easy handle configured once
+// (set_common_options) and re-armed for every request with prepared header lines and a body, so a request costs no
 // allocation of ours. The answer goes through a body sink (keep a prefix, hash, or discard)
 // instead of being kept whole. Not thread-safe: a slot belongs to one loop thread.
 #pragma once
@@ -15,32 +15,15 @@
 
 #include "curl_transfer.hpp"
 #include "idem/client/http_client.hpp"
+#include "idem/client/load_loop.hpp"
 
 namespace idem::curl {
 
-/// What a load loop keeps of an answer body.
-enum class BodySink {
-  Keep,     ///< hash it and keep up to the capture limit
-  Hash,     ///< hash it (and keep a short prefix for examples)
-  Discard,  ///< count its bytes only
-};
-
-/// The reduced answer: enough to judge idempotency without keeping the exchange.
-struct LoadAnswer {
-  TransportError error = TransportError::None;
-  int status = 0;
-  uint64_t body_hash = 0;
-  uint64_t replayed_headers_hash = 0;  ///< Content-Type, Location, ETag, Link (SEMANTICS §2)
-  bool replay_marker = false;          ///< Idempotent-Replayed: true
-  int retry_after_seconds = -1;        ///< -1: none or not a number of seconds
-  size_t body_bytes = 0;
-};
-
 class LoadConnection {
  public:
-  static constexpr size_t kMaxHeaderLines = 32;
-  static constexpr size_t kExampleBytes = 2048;  ///< head and body prefix kept for examples
-  static constexpr size_t kKeepBytes = 64 * 1024;
+  static constexpr size_t kMaxHeaderLines = LoadLoop::kMaxHeaderLines;
+  static constexpr size_t kExampleBytes = LoadLoop::kExampleBytes;
+  static constexpr size_t kKeepBytes = LoadLoop::kLoadKeepBytes;
 
   LoadConnection() = default;
   LoadConnection(const LoadConnection&) = delete;

@@ -8,11 +8,11 @@ void violate(Verdict& v, Invariant i, const std::string& detail) {
   v.violated |= 1u << static_cast<int>(i);
 }
 
-std::string status_text(const curl::LoadAnswer& a) {
+std::string status_text(const LoadAnswer& a) {
   return std::to_string(a.status) + (a.replay_marker ? " (replayed)" : "");
 }
 
-void count_status(const curl::LoadAnswer& a, StressOutcomes& o) {
+void count_status(const LoadAnswer& a, StressOutcomes& o) {
   if (a.status >= 200 && a.status < 300) {
     ++(a.replay_marker ? o.replayed : o.executed);
   } else if (a.status == 409) {
@@ -34,7 +34,7 @@ JudgeRules make_rules(const verify::Profile& p, CountMode count) {
   return r;
 }
 
-Verdict judge(KeyEntry& k, RequestKind kind, const curl::LoadAnswer& a, uint64_t identity,
+Verdict judge(KeyEntry& k, RequestKind kind, const LoadAnswer& a, uint64_t identity,
               int64_t sent_us, int64_t done_us, const JudgeRules& rules, StressOutcomes& o,
               Observations& observed) {
   Verdict v;

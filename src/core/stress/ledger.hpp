@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "client/load_connection.hpp"
+#include "idem/client/load_loop.hpp"
 #include "idem/stress/stress_report.hpp"
 #include "idem/verify/profile.hpp"
 #include "request_plan.hpp"
@@ -35,7 +35,7 @@ using Observations = std::array<uint64_t, kInvariants>;
 /// Judges `answer` (no transport error) to a `kind` send of `key` sent at `sent_us` and received
 /// at `done_us` (both since the run started). `identity` identifies the execution of a 2xx
 /// (body hash or resource id hash). Updates the ledger, the outcomes and the observations.
-Verdict judge(KeyEntry& key, RequestKind kind, const curl::LoadAnswer& answer, uint64_t identity,
+Verdict judge(KeyEntry& key, RequestKind kind, const LoadAnswer& answer, uint64_t identity,
               int64_t sent_us, int64_t done_us, const JudgeRules& rules, StressOutcomes& outcomes,
               Observations& observed);
 

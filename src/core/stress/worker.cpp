@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "client/load_connection.hpp"  // fnv1a
 #include "idem/target/execution_count.hpp"
 
 namespace idem::stress {
@@ -37,11 +38,11 @@ std::string describe_request(const ClientRequest& r) {
 }  // namespace
 
 struct Worker::Slot {
-  curl::LoadConnection conn;
+  int index = 0;  ///< the LoadLoop connection
   Pending pending;
   int64_t sent_us = 0;
   const std::string* url = nullptr;
-  std::array<const std::string*, curl::LoadConnection::kMaxHeaderLines> lines{};
+  std::array<const std::string*, LoadLoop::kMaxHeaderLines> lines{};
 };
 
 Worker::Worker(const RequestPlan& plan, const StressOptions& options, const TargetSpec& target,
@@ -59,19 +60,16 @@ Worker::Worker(const RequestPlan& plan, const StressOptions& options, const Targ
   common.url = plan.urls.front();
   common.timeout = options.timeout;
   common.connect_timeout = options.connect_timeout;
-  const auto sink = target.count == CountMode::ResourceId ? curl::BodySink::Keep
-                                                          : curl::BodySink::Hash;
+  const auto sink = target.count == CountMode::ResourceId ? BodySink::Keep : BodySink::Hash;
+  result_.setup_error = loop_.open_connections(common, sink, share.connections);
+  if (!result_.setup_error.empty()) return;
   for (int i = 0; i < share.connections; ++i) {
     auto slot = std::make_unique<Slot>();
-    const std::string refused = slot->conn.init(common, sink);
-    if (!refused.empty()) {
-      result_.setup_error = refused;
-      return;
-    }
-    curl_easy_setopt(slot->conn.handle(), CURLOPT_PRIVATE, slot.get());
+    slot->index = i;
     idle_.push_back(slot.get());
     slots_.push_back(std::move(slot));
   }
+  done_.reserve(static_cast<size_t>(share.connections));
   delayed_.reserve(static_cast<size_t>(share.connections) * 4 +
                    static_cast<size_t>(options.dups) * 4);
   result_.seconds.reserve(static_cast<size_t>(options.duration.count() / 1000 + 4));
@@ -206,7 +204,7 @@ void Worker::finish_send(uint32_t key, int64_t now) {
   release_phase(key, now);
 }
 
-void Worker::schedule_retry(const Pending& p, const curl::LoadAnswer& a, int64_t now) {
+void Worker::schedule_retry(const Pending& p, const LoadAnswer& a, int64_t now) {
   Millis delay{0};
   if (a.status == 409 && a.retry_after_seconds >= 0) {
     // RFC 9110 §10.2.3: Retry-After in seconds; honoured up to the cap so a run stays bounded.
@@ -255,8 +253,7 @@ void Worker::send(Slot& slot, const Pending& p, int64_t now) {
   ++result_.sent;
   live_.sent.store(result_.sent, std::memory_order_relaxed);
   ++second(now).sent;
-  if (!slot.conn.arm(*slot.url, std::span(slot.lines.data(), n), body) ||
-      curl_multi_add_handle(multi_, slot.conn.handle()) != CURLM_OK) {
+  if (!loop_.start(slot.index, *slot.url, std::span(slot.lines.data(), n), body)) {
     ++result_.transport_errors[static_cast<size_t>(TransportError::Other)];
     live_.errors.fetch_add(1, std::memory_order_relaxed);
     idle_.push_back(&slot);
@@ -266,7 +263,7 @@ void Worker::send(Slot& slot, const Pending& p, int64_t now) {
   ++active_;
 }
 
-void Worker::record_violation(const Verdict& v, const Slot& slot, const curl::LoadAnswer& a,
+void Worker::record_violation(const Verdict& v, const Slot& slot, const LoadAnswer& a,
                               int64_t now) {
   for (int i = 0; i < kInvariants; ++i) {
     if ((v.violated & (1u << i)) == 0) continue;
@@ -282,16 +279,15 @@ void Worker::record_violation(const Verdict& v, const Slot& slot, const curl::Lo
     e.kind = std::string(to_string(slot.pending.kind));
     e.detail = v.detail;
     e.request = describe_request(r);
-    e.response = std::string(slot.conn.head()) + std::string(slot.conn.body());
-    if (a.body_bytes > slot.conn.body().size()) e.response += "\n[body truncated]";
+    e.response = std::string(loop_.head(slot.index)) + std::string(loop_.body(slot.index));
+    if (a.body_bytes > loop_.body(slot.index).size()) e.response += "\n[body truncated]";
     e.curl = to_curl_command(r);
     e.at_seconds = static_cast<double>(now) / 1e6;
     out.examples.push_back(std::move(e));
   }
 }
 
-void Worker::on_done(Slot& slot, CURLcode code, int64_t now) {
-  const curl::LoadAnswer a = slot.conn.finish(code);
+void Worker::on_done(Slot& slot, const LoadAnswer& a, int64_t now) {
   --active_;
   idle_.push_back(&slot);
   const Pending p = slot.pending;
@@ -328,7 +324,7 @@ void Worker::on_done(Slot& slot, CURLcode code, int64_t now) {
   }
   uint64_t identity = a.body_hash;
   if (target_.count == CountMode::ResourceId && a.status >= 200 && a.status < 300) {
-    identity = curl::fnv1a(curl::kFnvOffset, execution_identity(target_, slot.conn.body()));
+    identity = curl::fnv1a(curl::kFnvOffset, execution_identity(target_, loop_.body(slot.index)));
   }
   const Verdict v = judge(k, p.kind, a, identity, slot.sent_us, now, rules_, result_.outcomes,
                           result_.observed);
@@ -342,13 +338,10 @@ void Worker::on_done(Slot& slot, CURLcode code, int64_t now) {
 
 void Worker::run(SteadyTime start) {
   start_ = start;
-  curl::MultiHandle multi(curl_multi_init());
-  if (!multi) result_.setup_error = "curl_multi_init failed";
   if (!result_.setup_error.empty()) {
     live_.done.store(true);
     return;
   }
-  multi_ = multi.get();
   const bool open = options_.open_model();
   const int64_t end_us =
       options_.duration.count() > 0 ? options_.duration.count() * 1000 : INT64_MAX;
@@ -410,17 +403,12 @@ void Worker::run(SteadyTime start) {
         }
       }
     }
-    int running = 0;
-    curl_multi_perform(multi_, &running);
-    int queued = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
-      if (msg->msg != CURLMSG_DONE) continue;
-      CURL* easy = msg->easy_handle;
-      const CURLcode code = msg->data.result;
-      Slot* slot = nullptr;
-      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &slot);
-      curl_multi_remove_handle(multi_, easy);
-      if (slot != nullptr) on_done(*slot, code, now_us());
+    done_.clear();
+    if (loop_.step(done_) > 0) {
+      now = now_us();
+      for (const LoadCompletion& c : done_) {
+        on_done(*slots_[static_cast<size_t>(c.connection)], c.answer, now);
+      }
     }
     now = now_us();
     int64_t wait_us = int64_t{kPollMillis} * 1000;
@@ -432,20 +420,13 @@ void Worker::run(SteadyTime start) {
         (!ready_.empty() || next_key_ < share_.keys)) {
       wait_us = 0;
     }
-    if (wait_us >= 1000) {
-      curl_multi_poll(multi_, nullptr, 0, static_cast<int>(wait_us / 1000), nullptr);
-    }
+    if (wait_us >= 1000) loop_.wait(static_cast<int>(wait_us / 1000));
   }
   if (!stopping) stopped_us_ = now;
   result_.load_us = stopped_us_;
-  for (auto& slot : slots_) {
-    if (std::find(idle_.begin(), idle_.end(), slot.get()) != idle_.end()) continue;
-    curl_multi_remove_handle(multi_, slot->conn.handle());
-    ++result_.unfinished;
-  }
+  result_.unfinished += loop_.abandon();
   const int64_t wall = std::max<int64_t>(1, now_us());
   result_.busy_ratio = static_cast<double>(thread_cpu_us() - cpu_start) / static_cast<double>(wall);
-  multi_ = nullptr;
   live_.done.store(true);
 }
 

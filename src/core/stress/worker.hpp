@@ -1,4 +1,4 @@
-// One stress thread: its connections on one curl multi loop, its keys and their ledgers, its
+// One stress thread: its connections on one LoadLoop (a persistent curl multi loop), its keys and their ledgers, its
 // counters and histograms. Everything here is owned by the thread that runs it; the engine
 // reads the results after join and the live counters (relaxed atomics, written by this thread
 // only) while it runs. Private to src/core/stress.
@@ -12,7 +12,7 @@
 #include <random>
 #include <vector>
 
-#include "client/load_connection.hpp"
+#include "idem/client/load_loop.hpp"
 #include "idem/stress/stress_options.hpp"
 #include "idem/stress/stress_report.hpp"
 #include "ledger.hpp"
@@ -90,11 +90,11 @@ class Worker {
   bool start_key(int64_t now);
   void release_phase(uint32_t key, int64_t now);
   void send(Slot& slot, const Pending& p, int64_t now);
-  void on_done(Slot& slot, CURLcode code, int64_t now);
-  void record_violation(const Verdict& v, const Slot& slot, const curl::LoadAnswer& a,
+  void on_done(Slot& slot, const LoadAnswer& answer, int64_t now);
+  void record_violation(const Verdict& v, const Slot& slot, const LoadAnswer& a,
                         int64_t now);
   void finish_send(uint32_t key, int64_t now);
-  void schedule_retry(const Pending& p, const curl::LoadAnswer& a, int64_t now);
+  void schedule_retry(const Pending& p, const LoadAnswer& a, int64_t now);
   /// When the schedule's `n`-th arrival (1-based, over all threads) is due, in µs since the
   /// start; INT64_MAX when the rate stays 0 from there on.
   int64_t arrival_time_us(double n) const;
@@ -111,9 +111,10 @@ class Worker {
   const std::atomic<bool>& stop_;
   LiveCounters& live_;
   SteadyTime start_{};
-  CURLM* multi_ = nullptr;  ///< owned by run()
   int64_t stopped_us_ = 0;
   std::deque<KeyEntry> keys_;
+  LoadLoop loop_;
+  std::vector<LoadCompletion> done_;  ///< reused by every loop step
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> idle_;
   std::deque<Pending> ready_;

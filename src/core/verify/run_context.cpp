@@ -91,7 +91,7 @@ std::vector<ClientResponse> RunShared::send_burst(std::vector<ClientRequest> req
   if (sent.size() == 1) {
     out.push_back(client.send(sent.front()));
   } else {
-    out = idem::send_burst(sent);
+    out = loop.burst(sent);
   }
   // Only a request that waited its whole --timeout counts: one cut short on purpose
   // (abort_after) or by the deadline says nothing about the target.

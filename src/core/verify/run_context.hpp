@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "idem/client/http_client.hpp"
+#include "idem/client/load_loop.hpp"
 #include "idem/proxy/fault_proxy.hpp"
 #include "idem/verify/runner.hpp"
 
@@ -35,6 +36,7 @@ struct RunShared {
   const TargetSpec& target;
   const VerifyOptions& options;
   HttpClient client;
+  LoadLoop loop;  ///< bursts: its connections stay alive from one burst to the next
   std::unique_ptr<FaultProxy> proxy;
   long long run_counter = 0;
   std::chrono::steady_clock::time_point deadline;

@@ -90,3 +90,24 @@ TEST_CASE("Histogram: values beyond an hour are clamped and counted as such", "[
   CHECK(empty.value_at_percentile(99) == 0);
   CHECK(empty.min() == 0);
 }
+
+TEST_CASE("Histogram: a compact copy of two histograms adds up to their union's percentiles",
+          "[histogram]") {
+  const auto a = lognormal_sample(3, 5'000);
+  const auto b = lognormal_sample(4, 7'000);
+  Histogram ha, hb, hu;
+  for (int64_t v : a) ha.record(v), hu.record(v);
+  for (int64_t v : b) hb.record(v), hu.record(v);
+  const auto ca = ha.nonzero_counts();
+  CHECK(ca.size() < static_cast<size_t>(Histogram::kCountsLength) / 4);  // sparse
+  Histogram rebuilt;
+  for (const auto& [index, count] : ca) rebuilt.add_counts(index, count);
+  for (const auto& [index, count] : hb.nonzero_counts()) rebuilt.add_counts(index, count);
+  CHECK(rebuilt.counts() == hu.counts());
+  CHECK(rebuilt.total() == hu.total());
+  for (const double p : {50.0, 90.0, 99.0}) {
+    CHECK(rebuilt.value_at_percentile(p) == hu.value_at_percentile(p));
+  }
+  CHECK(rebuilt.max() == Histogram::highest_equivalent(hu.max()));
+  CHECK(Histogram().nonzero_counts().empty());
+}

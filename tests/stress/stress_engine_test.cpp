@@ -231,3 +231,36 @@ TEST_CASE("Stress: -n bounds the sends and the counts add up", "[stress]") {
   CHECK(by_status == r.answered);
   CHECK(r.latency.total() == r.answered);
 }
+
+TEST_CASE("Stress: every second of the series carries ordered latency percentiles", "[stress]") {
+  TestServer server(quiet_config());
+  StressOptions o = short_run(0, 1);
+  o.keys = 0;
+  o.duration = Millis{2500};
+  o.connections = 4;
+  const StressReport r = stress(server, o);
+  INFO(tally(r));
+  REQUIRE(r.seconds.size() >= 2);
+  uint64_t answered = 0;
+  for (size_t s = 0; s < r.seconds.size(); ++s) {
+    const SecondSample& x = r.seconds[s];
+    INFO("second " << s << ": p50 " << x.latency_p50_us << " p90 " << x.latency_p90_us << " p99 "
+                   << x.latency_p99_us << " max " << x.latency_max_us);
+    answered += x.answered;
+    if (x.answered == 0) {
+      CHECK(x.latency_p99_us == 0);
+      continue;
+    }
+    CHECK(x.latency_p50_us > 0);
+    CHECK(x.latency_p50_us <= x.latency_p90_us);
+    CHECK(x.latency_p90_us <= x.latency_p99_us);
+    CHECK(x.latency_p99_us <= x.latency_max_us);
+    // The mean lies between the smallest and the largest answer of the second.
+    CHECK(x.latency_sum_us / static_cast<double>(x.answered) <= static_cast<double>(x.latency_max_us));
+  }
+  CHECK(answered == r.answered);
+  // Merged over the threads: the run's p99 cannot exceed the largest second's p99 bucket.
+  int64_t worst = 0;
+  for (const auto& x : r.seconds) worst = std::max(worst, x.latency_max_us);
+  CHECK(r.latency.value_at_percentile(99) <= Histogram::highest_equivalent(worst));
+}

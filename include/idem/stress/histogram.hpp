@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace idem {
@@ -29,6 +30,13 @@ class Histogram {
   /// Adds every count of `other` (same layout): the histogram of the union of both samples.
   void merge(const Histogram& other) noexcept;
   void reset() noexcept;
+
+  /// The non-zero counts as (counts index, count): a compact copy of a sparse histogram (a
+  /// per-second series keeps one per second instead of the whole layout). Allocates.
+  std::vector<std::pair<int, uint64_t>> nonzero_counts() const;
+  /// Adds `count` samples at counts index `index` (0 <= index < kCountsLength), as taken from
+  /// nonzero_counts(): min, max and mean then know only the bucket, not the exact values.
+  void add_counts(int index, uint64_t count) noexcept;
 
   uint64_t total() const { return total_; }
   uint64_t clamped() const { return clamped_; }

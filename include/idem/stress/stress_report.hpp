@@ -83,6 +83,10 @@ struct SecondSample {
   uint64_t violations = 0;
   int64_t latency_max_us = 0;
   double latency_sum_us = 0;
+  /// Percentiles of the second's answers over all threads (0 when none was answered).
+  int64_t latency_p50_us = 0;
+  int64_t latency_p90_us = 0;
+  int64_t latency_p99_us = 0;
 };
 
 struct ThresholdResult {

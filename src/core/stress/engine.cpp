@@ -44,6 +44,25 @@ std::vector<stress::WorkerShare> split(const StressOptions& o) {
   return out;
 }
 
+/// The per-second percentiles from every thread's per-second latency counts.
+void merge_second_percentiles(StressReport& r, const std::vector<std::unique_ptr<Worker>>& workers) {
+  Histogram h;
+  for (size_t s = 0; s < r.seconds.size(); ++s) {
+    h.reset();
+    for (const auto& w : workers) {
+      const auto& series = w->result().second_latency;
+      if (s >= series.size()) continue;
+      for (const auto& [index, count] : series[s]) h.add_counts(index, count);
+    }
+    auto& x = r.seconds[s];
+    if (h.total() == 0) continue;
+    // The bucket's highest value, but never above the exact maximum of the second.
+    x.latency_p50_us = std::min(x.latency_max_us, h.value_at_percentile(50));
+    x.latency_p90_us = std::min(x.latency_max_us, h.value_at_percentile(90));
+    x.latency_p99_us = std::min(x.latency_max_us, h.value_at_percentile(99));
+  }
+}
+
 void merge(StressReport& r, WorkerResult& w) {
   r.sent += w.sent;
   r.answered += w.answered;
@@ -241,6 +260,7 @@ Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& o
       identities.insert(identities.end(), ids.begin(), ids.end());
     }
   }
+  merge_second_percentiles(r, workers);
   std::sort(identities.begin(), identities.end());
   const bool identical_bodies =
       std::adjacent_find(identities.begin(), identities.end()) != identities.end();

@@ -83,6 +83,25 @@ void Histogram::reset() noexcept {
   sum_ = 0;
 }
 
+std::vector<std::pair<int, uint64_t>> Histogram::nonzero_counts() const {
+  std::vector<std::pair<int, uint64_t>> out;
+  if (total_ == 0) return out;
+  for (size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] != 0) out.emplace_back(static_cast<int>(i), counts_[i]);
+  }
+  return out;
+}
+
+void Histogram::add_counts(int index, uint64_t count) noexcept {
+  if (count == 0 || index < 0 || index >= kCountsLength) return;
+  const int64_t lowest = value_at_index(index);
+  counts_[static_cast<size_t>(index)] += count;
+  total_ += count;
+  min_ = std::min(min_, lowest);
+  max_ = std::max(max_, highest_equivalent(lowest));
+  sum_ += static_cast<long double>(lowest) * static_cast<long double>(count);
+}
+
 double Histogram::mean() const {
   return total_ == 0 ? 0.0 : static_cast<double>(sum_ / static_cast<long double>(total_));
 }

@@ -104,6 +104,9 @@ void write_stress_json(const StressReport& r, std::ostream& out) {
                        {"answered", x.answered},
                        {"errors", x.errors},
                        {"violations", x.violations},
+                       {"latency_p50_us", x.latency_p50_us},
+                       {"latency_p90_us", x.latency_p90_us},
+                       {"latency_p99_us", x.latency_p99_us},
                        {"latency_max_us", x.latency_max_us},
                        {"latency_mean_us", x.answered > 0 ? x.latency_sum_us /
                                                                 static_cast<double>(x.answered)

@@ -73,6 +73,7 @@ Worker::Worker(const RequestPlan& plan, const StressOptions& options, const Targ
   delayed_.reserve(static_cast<size_t>(share.connections) * 4 +
                    static_cast<size_t>(options.dups) * 4);
   result_.seconds.reserve(static_cast<size_t>(options.duration.count() / 1000 + 4));
+  result_.second_latency.reserve(result_.seconds.capacity());
 }
 
 Worker::~Worker() = default;
@@ -105,12 +106,22 @@ int64_t Worker::arrival_time_us(double n) const {
   return static_cast<int64_t>((start + n / from) * 1e6);
 }
 
+void Worker::close_second() {
+  if (last_second_ < 0) return;
+  live_.p99_us.store(second_latency_.value_at_percentile(99), std::memory_order_relaxed);
+  if (second_latency_.total() == 0) return;
+  // Once a second, not per request: the only allocation of the series.
+  auto& series = result_.second_latency;
+  const auto at = static_cast<size_t>(last_second_);
+  if (series.size() <= at) series.resize(at + 1);
+  series[at] = second_latency_.nonzero_counts();
+  second_latency_.reset();
+}
+
 SecondSample& Worker::second(int64_t now) {
   const int64_t index = now / 1'000'000;
   if (index != last_second_) {
-    // A new second: publish the last one's p99 for the progress line.
-    live_.p99_us.store(second_latency_.value_at_percentile(99), std::memory_order_relaxed);
-    second_latency_.reset();
+    close_second();
     last_second_ = index;
   }
   while (result_.seconds.size() <= static_cast<size_t>(index)) result_.seconds.emplace_back();
@@ -425,6 +436,7 @@ void Worker::run(SteadyTime start) {
   if (!stopping) stopped_us_ = now;
   result_.load_us = stopped_us_;
   result_.unfinished += loop_.abandon();
+  close_second();
   const int64_t wall = std::max<int64_t>(1, now_us());
   result_.busy_ratio = static_cast<double>(thread_cpu_us() - cpu_start) / static_cast<double>(wall);
   live_.done.store(true);

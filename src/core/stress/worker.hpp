@@ -52,6 +52,9 @@ struct WorkerResult {
   std::array<Violation, kInvariants> violations;
   Observations observed{};
   std::vector<SecondSample> seconds;
+  /// Per second (same index as `seconds`): the latency histogram's non-zero counts, merged over
+  /// the threads after join into the series' percentiles.
+  std::vector<std::vector<std::pair<int, uint64_t>>> second_latency;
   uint64_t waited_for_connection = 0;  ///< open model: due sends that found no idle connection
   double busy_ratio = 0;               ///< thread CPU time / wall time
   std::string setup_error;
@@ -102,6 +105,8 @@ class Worker {
     return static_cast<double>(arrivals_ * share_.threads + share_.index + 1);
   }
   SecondSample& second(int64_t now);
+  /// Keeps the finished second's latency counts and publishes its p99 for the progress line.
+  void close_second();
 
   const RequestPlan& plan_;
   const StressOptions& options_;

@@ -264,3 +264,64 @@ TEST_CASE("Stress: every second of the series carries ordered latency percentile
   for (const auto& x : r.seconds) worst = std::max(worst, x.latency_max_us);
   CHECK(r.latency.value_at_percentile(99) <= Histogram::highest_equivalent(worst));
 }
+
+TEST_CASE("Stress: keys bounded by --keys or -n are all rendered before the clock starts",
+          "[stress]") {
+  TestServer server(quiet_config());
+  StressOptions o = short_run(120, 2);
+  StressReport r = stress(server, o);
+  INFO(tally(r));
+  CHECK(r.keys_started == 120);
+  CHECK(r.keys_prepared == 120);
+  CHECK(r.keys_prepared_in_run == 0);
+
+  StressOptions n = short_run(0, 1);
+  n.requests = 300;
+  r = stress(server, n);
+  CHECK(r.sent == 300);
+  CHECK(r.keys_prepared_in_run == 0);
+  CHECK(r.keys_prepared >= r.keys_started);
+}
+
+TEST_CASE("Stress: an open-ended run beyond the prepared keys renders the rest and says so",
+          "[stress]") {
+  TestServer server(quiet_config());
+  StressOptions o = short_run(0, 1);
+  o.requests = 400;
+  o.max_prepared_keys = 25;  // per thread
+  const StressReport r = stress(server, o);
+  INFO(tally(r));
+  CHECK(r.keys_prepared == 50);
+  CHECK(r.keys_prepared_in_run == r.keys_started - 50);
+  CHECK(r.keys_prepared_in_run > 0);
+  CHECK(r.violation_total() == 0);
+}
+
+TEST_CASE("Stress: counting by resource id judges exactly-once without an executions URL",
+          "[stress]") {
+  const auto run = [](BugMode bug) {
+    ServerConfig config = quiet_config();
+    config.guard.bug = bug;
+    TestServer server(config);
+    TargetSpec t =
+        reference_target({"http://127.0.0.1:" + std::to_string(server.port())}, Millis{10'000});
+    t.count = CountMode::ResourceId;
+    t.resource_id_pointer = "/id";
+    StressOptions o = short_run(60, 4);
+    o.pattern = StressPattern::Stagger;
+    o.stagger = Millis{5};
+    const std::atomic<bool> stop{false};
+    auto r = run_stress(t, o, stop, {});
+    REQUIRE(r.ok());
+    return *r;
+  };
+  const StressReport healthy = run(BugMode::None);
+  INFO(tally(healthy));
+  CHECK(healthy.violation_total() == 0);
+  CHECK(healthy.invariants[static_cast<size_t>(Invariant::ExactlyOnce)].checked);
+  CHECK(healthy.count_mode == "resource-id");
+  // no-replay executes every repeat again: each one creates another payment id.
+  const StressReport buggy = run(BugMode::NoReplay);
+  INFO(tally(buggy));
+  CHECK(violations(buggy, Invariant::ExactlyOnce) > 0);
+}

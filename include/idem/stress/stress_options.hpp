@@ -20,6 +20,10 @@ inline constexpr long long kMaxStressKeys = 10'000'000;
 /// Keys per thread when --keys is not given (prepared lazily in batches): the run then ends at
 /// -d or -n.
 inline constexpr long long kDefaultStressKeys = kMaxStressKeys;
+/// Keys a thread renders before the clock starts (key, header line, bodies); a run that needs
+/// more (fresh keys until -d in the closed model) renders the rest as it goes, and says so in
+/// its report. About 0.3 KiB each.
+inline constexpr long long kMaxPreparedKeysPerThread = 100'000;
 /// Sends per request chain in the retry pattern (the first one included).
 inline constexpr int kMaxRetryAttempts = 6;
 inline constexpr Millis kRetryBaseDelay{10};
@@ -59,6 +63,7 @@ struct StressOptions {
   Millis timeout{10'000};
   Millis connect_timeout{2'000};
   verify::Profile profile;
+  long long max_prepared_keys = kMaxPreparedKeysPerThread;  ///< per thread
   bool open_model() const { return rate > 0 || !stages.empty(); }
 };
 

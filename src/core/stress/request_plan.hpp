@@ -52,6 +52,7 @@ struct KeyEntry {
   uint8_t phase = 0;          ///< 0: leading sends; 1: follow-ups (after all of phase 0)
   uint16_t outstanding = 0;   ///< sends of the current phase not finished
   uint32_t url_index = 0;
+  bool started = false;       ///< its first send was scheduled
   // Ledger.
   bool answered = false;       ///< a complete (non-409, non-5xx) answer was seen
   int64_t answered_at_us = 0;  ///< when it arrived, since the run started

@@ -40,6 +40,8 @@ void write_stress_json(const StressReport& r, std::ostream& out) {
   doc["answered"] = r.answered;
   doc["unfinished"] = r.unfinished;
   doc["keys_started"] = r.keys_started;
+  doc["keys_prepared"] = r.keys_prepared;
+  doc["keys_prepared_in_run"] = r.keys_prepared_in_run;
   doc["rps"] = r.rps();
   json statuses = json::object();
   for (const auto& [status, n] : r.statuses) statuses[std::to_string(status)] = n;

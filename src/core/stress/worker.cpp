@@ -8,6 +8,7 @@
 
 #include "client/load_connection.hpp"  // fnv1a
 #include "idem/target/execution_count.hpp"
+#include "target/json_member.hpp"
 
 namespace idem::stress {
 namespace {
@@ -70,6 +71,7 @@ Worker::Worker(const RequestPlan& plan, const StressOptions& options, const Targ
     slots_.push_back(std::move(slot));
   }
   done_.reserve(static_cast<size_t>(share.connections));
+  if (target.count == CountMode::ResourceId) id_member_ = single_level_pointer(target.resource_id_pointer);
   delayed_.reserve(static_cast<size_t>(share.connections) * 4 +
                    static_cast<size_t>(options.dups) * 4);
   result_.seconds.reserve(static_cast<size_t>(options.duration.count() / 1000 + 4));
@@ -128,8 +130,37 @@ SecondSample& Worker::second(int64_t now) {
   return result_.seconds[static_cast<size_t>(index)];
 }
 
-bool Worker::start_key(int64_t now) {
-  if (next_key_ >= share_.keys) return false;
+long long Worker::keys_to_prepare() const {
+  long long n = share_.keys;
+  // Every send may be a key's only one, so -n bounds the keys a thread can start.
+  if (share_.requests > 0) n = std::min(n, share_.requests);
+  if (options_.open_model() && options_.duration.count() > 0) {
+    const double seconds = static_cast<double>(options_.duration.count()) / 1000.0;
+    const double arrivals = schedule_arrivals(seconds) / share_.threads;
+    n = std::min(n, static_cast<long long>(arrivals) + 2);
+  }
+  return std::clamp<long long>(n, 0, options_.max_prepared_keys);
+}
+
+double Worker::schedule_arrivals(double seconds) const {
+  // The integral of the rate over [0, seconds]: linear ramps, then the last rate holds.
+  double from = options_.rate;
+  double at = 0;
+  double n = 0;
+  for (const RateStage& s : options_.stages) {
+    const double len = static_cast<double>(s.duration.count()) / 1000.0;
+    if (seconds <= at + len) {
+      const double x = seconds - at;
+      return n + from * x + (s.rate - from) * x * x / (2 * len);
+    }
+    n += (from + s.rate) / 2 * len;
+    at += len;
+    from = s.rate;
+  }
+  return n + from * (seconds - at);
+}
+
+void Worker::prepare_next_key() {
   const StressMix& m = options_.mix;
   const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   Operation op = Operation::Normal;
@@ -145,10 +176,28 @@ bool Worker::start_key(int64_t now) {
   } else if (u < (edge += m.lost_response)) {
     op = Operation::LostResponse;
   }
-  prepare_key(keys_.emplace_back(), plan_, share_.first_key + next_key_, op);
+  prepare_key(keys_.emplace_back(), plan_, share_.first_key + static_cast<long long>(keys_.size()),
+              op);
+}
+
+void Worker::prepare() {
+  const long long n = keys_to_prepare();
+  for (long long i = 0; i < n; ++i) prepare_next_key();
+  result_.keys_prepared = static_cast<uint64_t>(n);
+}
+
+bool Worker::start_key(int64_t now) {
+  if (next_key_ >= share_.keys) return false;
+  if (static_cast<size_t>(next_key_) >= keys_.size()) {
+    // Beyond what was prepared (an open-ended closed-model run): rendered here, counted.
+    prepare_next_key();
+    ++result_.keys_prepared_in_run;
+  }
+  const auto index = static_cast<uint32_t>(next_key_);
+  keys_[index].started = true;
   ++next_key_;
   ++result_.keys_started;
-  release_phase(static_cast<uint32_t>(keys_.size() - 1), now);
+  release_phase(index, now);
   return true;
 }
 
@@ -335,7 +384,12 @@ void Worker::on_done(Slot& slot, const LoadAnswer& a, int64_t now) {
   }
   uint64_t identity = a.body_hash;
   if (target_.count == CountMode::ResourceId && a.status >= 200 && a.status < 300) {
-    identity = curl::fnv1a(curl::kFnvOffset, execution_identity(target_, loop_.body(slot.index)));
+    const std::string_view body = loop_.body(slot.index);
+    // The id's text as the parser would print it, found without parsing; parsed only when the
+    // cheap look-up cannot answer (nested pointer, an id that is no plain string or integer).
+    const auto raw = id_member_ ? top_level_member(body, *id_member_) : std::nullopt;
+    identity = raw ? curl::fnv1a(curl::kFnvOffset, *raw)
+                   : curl::fnv1a(curl::kFnvOffset, execution_identity(target_, body));
   }
   const Verdict v = judge(k, p.kind, a, identity, slot.sent_us, now, rules_, result_.outcomes,
                           result_.observed);
@@ -448,7 +502,7 @@ std::pair<uint64_t, uint64_t> Worker::count_executions(Millis budget) {
   const auto deadline = std::chrono::steady_clock::now() + budget;
   uint64_t counted = 0, uncounted = 0;
   for (KeyEntry& k : keys_) {
-    if (k.op == Operation::MissingKey || k.op == Operation::InvalidKey) continue;
+    if (!k.started || k.op == Operation::MissingKey || k.op == Operation::InvalidKey) continue;
     if (!k.answered && k.op != Operation::LostResponse) continue;
     if (std::chrono::steady_clock::now() >= deadline) {
       ++uncounted;

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <optional>
+#include <string_view>
 #include <memory>
 #include <random>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "idem/stress/stress_report.hpp"
 #include "ledger.hpp"
 #include "request_plan.hpp"
+#include "ring_queue.hpp"
 
 namespace idem::stress {
 
@@ -44,6 +47,7 @@ struct LiveCounters {
 /// The per-thread result, merged by the engine.
 struct WorkerResult {
   uint64_t sent = 0, answered = 0, unfinished = 0, keys_started = 0;
+  uint64_t keys_prepared = 0, keys_prepared_in_run = 0;
   std::array<uint64_t, 600> statuses{};
   StressOutcomes outcomes;
   std::array<uint64_t, 7> transport_errors{};
@@ -69,6 +73,9 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
+  /// Renders the keys the run will need (at most options.max_prepared_keys), before the clock
+  /// starts: the loop thread then only picks them up.
+  void prepare();
   /// Runs the load from `start` until a bound, `stop`, or every key had its sends.
   void run(SteadyTime start);
   /// After run(): counts executions of answered keys by the executions URL, within `budget`.
@@ -91,6 +98,12 @@ class Worker {
 
   int64_t now_us() const;
   bool start_key(int64_t now);
+  /// How many keys prepare() renders: the thread's keys, bounded by what -n or the open model's
+  /// schedule over -d can use, and by options.max_prepared_keys.
+  long long keys_to_prepare() const;
+  /// The open model's scheduled arrivals (all threads) within the first `seconds`.
+  double schedule_arrivals(double seconds) const;
+  void prepare_next_key();
   void release_phase(uint32_t key, int64_t now);
   void send(Slot& slot, const Pending& p, int64_t now);
   void on_done(Slot& slot, const LoadAnswer& answer, int64_t now);
@@ -122,10 +135,12 @@ class Worker {
   std::vector<LoadCompletion> done_;  ///< reused by every loop step
   std::vector<std::unique_ptr<Slot>> slots_;
   std::vector<Slot*> idle_;
-  std::deque<Pending> ready_;
-  std::deque<Pending> due_;  ///< open model: arrivals waiting for an idle connection
+  RingQueue<Pending> ready_;
+  RingQueue<Pending> due_;  ///< open model: arrivals waiting for an idle connection
   std::vector<Pending> delayed_;  ///< min-heap by eligible_us
   std::mt19937_64 rng_;
+  /// Resource-id mode with a one-level pointer: the member read without parsing the body.
+  std::optional<std::string_view> id_member_;
   long long next_key_ = 0;
   uint64_t active_ = 0;
   int64_t next_arrival_us_ = 0;

@@ -48,6 +48,8 @@ json filtered(json doc) {
     }
   }
   doc["generator"] = {{"lag_p99_us", 0}, {"lag_max_us", 0}};
+  // How many counter reads the sampler made depends on the run's length.
+  if (doc["executions_sampled"].is_object()) doc["executions_sampled"]["samples"] = 0;
   REQUIRE(doc["seconds"].is_array());
   REQUIRE_FALSE(doc["seconds"].empty());
   // The series' shape stays in the golden file: one second, every field zeroed.

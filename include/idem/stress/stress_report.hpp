@@ -89,6 +89,15 @@ struct SecondSample {
   int64_t latency_p99_us = 0;
 };
 
+/// Exactly-once by the executions URL while the load ran (the verdict is the count after it).
+struct ExecutionSampling {
+  bool sampled = false;          ///< executions-url mode: a sampler ran during the load
+  uint64_t samples = 0;          ///< counter reads during the load
+  uint64_t unreadable = 0;       ///< of which could not be read
+  uint64_t keys_over_once = 0;   ///< distinct keys already counted more than once
+  double first_over_once_s = -1; ///< when the first of them was seen; -1: never
+};
+
 struct ThresholdResult {
   std::string expression;  ///< as given, "p99<50ms"
   bool passed = true;
@@ -130,6 +139,7 @@ struct StressReport {
   std::array<Violation, kInvariants> violations;
   std::array<InvariantStatus, kInvariants> invariants;
   std::vector<SecondSample> seconds;
+  ExecutionSampling executions_sampled;
   std::vector<ThresholdResult> thresholds;
 
   double rps() const {

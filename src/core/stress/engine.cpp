@@ -198,12 +198,25 @@ Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& o
   for (auto& t : threads) t.join();
   threads.clear();
 
+  std::unique_ptr<stress::ExecutionSampler> sampler;
+  if (target.count == CountMode::ExecutionsUrl) {
+    std::vector<stress::SampleSource> sources;
+    for (auto& w : workers) sources.push_back(w->sample_source());
+    sampler = std::make_unique<stress::ExecutionSampler>(target, options, std::move(sources));
+  }
+  std::atomic<bool> load_done{false};
+
   const auto start = std::chrono::steady_clock::now();
   for (auto& w : workers) threads.emplace_back([&w, start] { w->run(start); });
+  std::thread sampling;
+  if (sampler) sampling = std::thread([&] { sampler->run(load_done, start); });
   while (true) {
     const bool all_done = std::all_of(live.begin(), live.end(),
                                       [](const auto& l) { return l.done.load(); });
-    if (all_done) break;
+    if (all_done) {
+      load_done.store(true, std::memory_order_release);
+      break;
+    }
     // A progress tick, not synchronisation: join() below is what waits for the workers.
     std::this_thread::sleep_for(kProgressTick);
     if (!on_progress) continue;
@@ -217,9 +230,11 @@ Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& o
       p.violations += l.violations.load(std::memory_order_relaxed);
       p.p99_us = std::max(p.p99_us, l.p99_us.load(std::memory_order_relaxed));
     }
+    if (sampler) p.violations += sampler->live_over_once();
     on_progress(p);
   }
   for (auto& t : threads) t.join();
+  if (sampling.joinable()) sampling.join();
 
   // Executions by URL: each worker counts its own keys, in parallel.
   std::vector<std::pair<uint64_t, uint64_t>> counts(workers.size());
@@ -247,6 +262,10 @@ Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& o
   r.profile = options.profile.name;
   r.count_mode = std::string(count_mode_name(target.count));
   r.interrupted = stop.load();
+  if (sampler) {
+    r.executions_sampled = sampler->result();
+    r.executions_sampled.sampled = true;
+  }
   std::array<uint64_t, kInvariants> observed{};
   uint64_t counted = 0, uncounted = 0;
   int64_t load_us = 0;

@@ -92,6 +92,15 @@ void write_stress_json(const StressReport& r, std::ostream& out) {
     violations.push_back({{"name", name}, {"count", v.count}, {"examples", examples}});
   }
   doc["invariants"] = invariants;
+  const ExecutionSampling& es = r.executions_sampled;
+  doc["executions_sampled"] =
+      es.sampled ? json{{"samples", es.samples},
+                        {"unreadable", es.unreadable},
+                        {"keys_over_once", es.keys_over_once},
+                        {"first_over_once_s", es.first_over_once_s < 0
+                                                  ? json(nullptr)
+                                                  : json(es.first_over_once_s)}}
+                 : json(nullptr);
   doc["violations"] = violations;
   json thresholds = json::array();
   for (const auto& t : r.thresholds) {

@@ -115,6 +115,16 @@ void write_stress_summary(const StressReport& r, std::ostream& out, bool color) 
       out << paint(color, "\x1b[2m") << "SKIP" << reset << "  " << padded(name, 25)
           << "not checked: " << s.reason << "\n";
     }
+    const ExecutionSampling& es = r.executions_sampled;
+    if (static_cast<Invariant>(i) == Invariant::ExactlyOnce && es.sampled) {
+      out << kIndent << "during the load: " << es.samples << " counter reads, "
+          << es.keys_over_once << " key(s) already executed more than once";
+      if (es.first_over_once_s >= 0) {
+        std::snprintf(line, sizeof line, "%.2f", es.first_over_once_s);
+        out << " (the first at " << line << " s)";
+      }
+      out << "\n";
+    }
   }
   for (const auto& w : r.warnings) {
     out << paint(color, "\x1b[33m") << "WARNING" << reset << ": " << w << "\n";

@@ -196,6 +196,7 @@ bool Worker::start_key(int64_t now) {
   const auto index = static_cast<uint32_t>(next_key_);
   keys_[index].started = true;
   ++next_key_;
+  live_.keys_started.store(static_cast<uint64_t>(next_key_), std::memory_order_release);
   ++result_.keys_started;
   release_phase(index, now);
   return true;
@@ -531,6 +532,19 @@ std::pair<uint64_t, uint64_t> Worker::count_executions(Millis budget) {
     out.examples.push_back(std::move(e));
   }
   return {counted, uncounted};
+}
+
+SampleSource Worker::sample_source() const {
+  SampleSource out;
+  out.started = &live_.keys_started;
+  // Prepared keys only: the deque does not move them, and nothing writes their key during the
+  // run; the keys rendered on the loop thread later are not sampled.
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    const KeyEntry& k = keys_[i];
+    if (k.op == Operation::MissingKey || k.op == Operation::InvalidKey) continue;
+    out.keys.push_back({i, &k.key});
+  }
+  return out;
 }
 
 std::vector<uint64_t> Worker::first_identities() const {

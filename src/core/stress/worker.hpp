@@ -17,6 +17,7 @@
 #include "idem/client/load_loop.hpp"
 #include "idem/stress/stress_options.hpp"
 #include "idem/stress/stress_report.hpp"
+#include "execution_sampler.hpp"
 #include "ledger.hpp"
 #include "request_plan.hpp"
 #include "ring_queue.hpp"
@@ -40,6 +41,7 @@ struct LiveCounters {
   std::atomic<uint64_t> answered{0};
   std::atomic<uint64_t> errors{0};
   std::atomic<uint64_t> violations{0};
+  std::atomic<uint64_t> keys_started{0};  ///< release: keys below this index were started
   std::atomic<int64_t> p99_us{0};
   std::atomic<bool> done{false};
 };
@@ -83,6 +85,8 @@ class Worker {
   std::pair<uint64_t, uint64_t> count_executions(Millis budget);
 
   WorkerResult& result() { return result_; }
+  /// After prepare(), before run(): the prepared keys for the executions sampler.
+  SampleSource sample_source() const;
   /// Keys whose first 2xx identity is known (for the cross-key identity check).
   std::vector<uint64_t> first_identities() const;
 

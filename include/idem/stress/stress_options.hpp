@@ -20,10 +20,16 @@ inline constexpr long long kMaxStressKeys = 10'000'000;
 /// Keys per thread when --keys is not given (prepared lazily in batches): the run then ends at
 /// -d or -n.
 inline constexpr long long kDefaultStressKeys = kMaxStressKeys;
-/// Keys a thread renders before the clock starts (key, header line, bodies); a run that needs
-/// more (fresh keys until -d in the closed model) renders the rest as it goes, and says so in
-/// its report. About 0.3 KiB each.
+/// Keys a thread renders before the clock starts (key, header line, bodies) when the run's bounds
+/// say how many it can use (--keys, -n, the open model over -d). About 0.3 KiB each.
 inline constexpr long long kMaxPreparedKeysPerThread = 100'000;
+/// An open-ended run (the closed model until -d) cannot know: a thread renders this many ahead
+/// and tops them up while its loop would wait for answers anyway, so that keys are not rendered
+/// on the send path and a short run does not pay for keys it never sends.
+inline constexpr long long kPreparedAheadKeys = 8192;
+/// Keys rendered per idle moment of the loop (about 5 µs each): small, so an answer arriving
+/// meanwhile is timestamped late by a fraction of a millisecond at most.
+inline constexpr int kTopUpBatch = 16;
 /// Sends per request chain in the retry pattern (the first one included).
 inline constexpr int kMaxRetryAttempts = 6;
 inline constexpr Millis kRetryBaseDelay{10};
@@ -64,6 +70,7 @@ struct StressOptions {
   Millis connect_timeout{2'000};
   verify::Profile profile;
   long long max_prepared_keys = kMaxPreparedKeysPerThread;  ///< per thread
+  long long prepared_ahead = kPreparedAheadKeys;  ///< per thread, open-ended runs
   bool open_model() const { return rate > 0 || !stages.empty(); }
 };
 

@@ -126,7 +126,8 @@ struct StressReport {
   uint64_t unfinished = 0;  ///< in flight when the run stopped
   uint64_t keys_started = 0;
   uint64_t keys_prepared = 0;          ///< rendered before the clock started
-  uint64_t keys_prepared_in_run = 0;   ///< rendered by the load threads as they went
+  uint64_t keys_prepared_idle = 0;     ///< rendered while a load loop waited for answers
+  uint64_t keys_prepared_in_run = 0;   ///< rendered on the send path: none were left in stock
   std::map<int, uint64_t> statuses;
   StressOutcomes outcomes;
   std::array<uint64_t, 7> transport_errors{};  ///< by TransportError value

@@ -69,6 +69,7 @@ void merge(StressReport& r, WorkerResult& w) {
   r.unfinished += w.unfinished;
   r.keys_started += w.keys_started;
   r.keys_prepared += w.keys_prepared;
+  r.keys_prepared_idle += w.keys_prepared_idle;
   r.keys_prepared_in_run += w.keys_prepared_in_run;
   for (size_t s = 0; s < w.statuses.size(); ++s) {
     if (w.statuses[s] > 0) r.statuses[static_cast<int>(s)] += w.statuses[s];

@@ -41,6 +41,7 @@ void write_stress_json(const StressReport& r, std::ostream& out) {
   doc["unfinished"] = r.unfinished;
   doc["keys_started"] = r.keys_started;
   doc["keys_prepared"] = r.keys_prepared;
+  doc["keys_prepared_idle"] = r.keys_prepared_idle;
   doc["keys_prepared_in_run"] = r.keys_prepared_in_run;
   doc["rps"] = r.rps();
   json statuses = json::object();

@@ -139,7 +139,20 @@ long long Worker::keys_to_prepare() const {
     const double arrivals = schedule_arrivals(seconds) / share_.threads;
     n = std::min(n, static_cast<long long>(arrivals) + 2);
   }
+  const bool open_ended = share_.requests == 0 && !options_.open_model() && options_.keys == 0;
+  if (open_ended) n = std::min(n, options_.prepared_ahead);
   return std::clamp<long long>(n, 0, options_.max_prepared_keys);
+}
+
+void Worker::top_up() {
+  const auto ahead = static_cast<size_t>(std::min(options_.prepared_ahead, options_.max_prepared_keys));
+  for (int i = 0; i < kTopUpBatch; ++i) {
+    if (static_cast<long long>(keys_.size()) >= share_.keys) return;
+    if (share_.requests > 0 && static_cast<long long>(keys_.size()) >= share_.requests) return;
+    if (keys_.size() >= static_cast<size_t>(next_key_) + ahead) return;
+    prepare_next_key();
+    ++result_.keys_prepared_idle;
+  }
 }
 
 double Worker::schedule_arrivals(double seconds) const {
@@ -486,7 +499,11 @@ void Worker::run(SteadyTime start) {
         (!ready_.empty() || next_key_ < share_.keys)) {
       wait_us = 0;
     }
-    if (wait_us >= 1000) loop_.wait(static_cast<int>(wait_us / 1000));
+    if (wait_us >= 1000) {
+      // Nothing to send until an answer or a timer: render the next keys meanwhile.
+      if (!stopping) top_up();
+      loop_.wait(static_cast<int>(wait_us / 1000));
+    }
   }
   if (!stopping) stopped_us_ = now;
   result_.load_us = stopped_us_;

@@ -49,7 +49,7 @@ struct LiveCounters {
 /// The per-thread result, merged by the engine.
 struct WorkerResult {
   uint64_t sent = 0, answered = 0, unfinished = 0, keys_started = 0;
-  uint64_t keys_prepared = 0, keys_prepared_in_run = 0;
+  uint64_t keys_prepared = 0, keys_prepared_idle = 0, keys_prepared_in_run = 0;
   std::array<uint64_t, 600> statuses{};
   StressOutcomes outcomes;
   std::array<uint64_t, 7> transport_errors{};
@@ -108,6 +108,8 @@ class Worker {
   /// The open model's scheduled arrivals (all threads) within the first `seconds`.
   double schedule_arrivals(double seconds) const;
   void prepare_next_key();
+  /// Renders up to kTopUpBatch keys while the loop is idle, keeping prepared_ahead in stock.
+  void top_up();
   void release_phase(uint32_t key, int64_t now);
   void send(Slot& slot, const Pending& p, int64_t now);
   void on_done(Slot& slot, const LoadAnswer& answer, int64_t now);

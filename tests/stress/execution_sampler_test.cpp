@@ -9,6 +9,7 @@
 #include "idem/key.hpp"
 #include "idem/stress/engine.hpp"
 #include "idem/target/execution_count.hpp"
+#include "support/echo_server.hpp"
 #include "support/test_server.hpp"
 
 using namespace idem;
@@ -108,4 +109,25 @@ TEST_CASE("Stress: a healthy server's executions are sampled during the load and
   CHECK(es.keys_over_once == 0);
   CHECK(es.first_over_once_s < 0);
   CHECK(r->violation_total() == 0);
+}
+
+TEST_CASE("ExecutionSampler: a counter that never answers is counted unreadable and not waited for",
+          "[stress]") {
+  EchoServer echo;
+  TestServer server(quiet_config());
+  TargetSpec t = target_of(server);
+  t.executions_url = echo.url("/hold");  // answers only when released
+  const std::string key = new_uuid4();
+  std::atomic<uint64_t> started{1};
+  SampleSource src;
+  src.keys = {{0, &key}};
+  src.started = &started;
+  StressOptions o = options();
+  o.timeout = Millis{60'000};  // the sampler's own cap applies, not this
+  ExecutionSampler sampler(t, o, {src});
+  REQUIRE(sampler.sample_once(0));
+  echo.release_held();
+  CHECK(sampler.result().samples == 1);
+  CHECK(sampler.result().unreadable == 1);
+  CHECK(sampler.result().keys_over_once == 0);
 }

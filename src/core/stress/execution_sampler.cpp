@@ -1,5 +1,6 @@
 #include "execution_sampler.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "idem/target/execution_count.hpp"
@@ -24,7 +25,9 @@ bool ExecutionSampler::sample_once(double at_seconds) {
     if (src.keys.empty() || src.keys[at].index >= started) continue;
     const std::string& key = *src.keys[at].key;
     ++at;
-    auto n = read_executions(client_, target_, key, 0, options_.timeout, options_.connect_timeout);
+    const Millis timeout = std::min(options_.timeout, kSampleTimeout);
+    auto n = read_executions(client_, target_, key, 0, timeout,
+                             std::min(options_.connect_timeout, timeout));
     ++result_.samples;
     if (!n) {
       ++result_.unreadable;

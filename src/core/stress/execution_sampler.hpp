@@ -23,6 +23,9 @@ namespace idem::stress {
 /// Executions counter reads per second during a run: enough to see a double execution within
 /// the first second of a buggy target, few enough not to load the target measurably.
 inline constexpr int kExecutionSamplesPerSecond = 200;
+/// A counter read during the load waits at most this long (or --timeout, if shorter), so a
+/// counter that hangs delays the end of the run by no more than that.
+inline constexpr Millis kSampleTimeout{2000};
 
 /// One worker's keys as the sampler sees them: prepared before the run and not changed during
 /// it, sampled only once the worker has started them.

@@ -16,6 +16,9 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 /// ASCII case-insensitive equality, for header names and methods.
 bool iequals(std::string_view a, std::string_view b);
 
+/// True when `name` can be a header name: a non-empty RFC 9110 §5.6.2 token.
+bool is_header_name(std::string_view name);
+
 /// The first value of header `name`, if present.
 std::optional<std::string> find_header(const HeaderList& headers, std::string_view name);
 

@@ -6,7 +6,9 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <limits>
 
+#include "idem/http.hpp"
 #include "idem/target/base_url.hpp"
 
 namespace idem::cli {
@@ -64,7 +66,13 @@ Result<size_t> parse_byte_size(std::string_view text) {
     return make_error(ErrorCode::InvalidArgument,
                       "invalid size '" + std::string(text) + "': expected bytes, like 8MiB");
   }
-  return static_cast<size_t>(*n * scale);
+  // 17179869184GiB is 2^64 bytes: it would wrap to 0.
+  if (static_cast<unsigned long long>(*n) >
+      std::numeric_limits<size_t>::max() / static_cast<unsigned long long>(scale)) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "invalid size '" + std::string(text) + "': too large");
+  }
+  return static_cast<size_t>(*n) * static_cast<size_t>(scale);
 }
 
 Result<std::vector<std::string>> parse_method_list(std::string_view text) {
@@ -87,10 +95,20 @@ Result<std::vector<std::string>> parse_method_list(std::string_view text) {
   return out;
 }
 
+std::string check_header_name(const std::string& value) {
+  if (is_header_name(value)) return "";
+  return "invalid header name '" + value +
+         "': expected an RFC 9110 token (letters, digits, !#$%&'*+-.^_`|~), like Idempotency-Key";
+}
+
 Error flag_error(std::string_view flag, const Error& error) {
   return Error{error.code, std::string(flag) + ": " + error.message};
 }
 
-bool use_color() { return isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr; }
+bool use_color() {
+  // https://no-color.org: NO_COLOR present and not empty turns colour off; empty is unset.
+  const char* no_color = std::getenv("NO_COLOR");
+  return isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
+}
 
 }  // namespace idem::cli

@@ -25,10 +25,14 @@ Result<size_t> parse_byte_size(std::string_view text);
 /// "POST,PATCH" -> {"POST", "PATCH"}, upper-cased, empty items rejected.
 Result<std::vector<std::string>> parse_method_list(std::string_view text);
 
+/// A CLI11 check for a header-name flag (--key-header): "" for an RFC 9110 token, else what is
+/// wrong. An empty value is wrong too (it would otherwise read as "not given").
+std::string check_header_name(const std::string& value);
+
 /// Prefixes an error with the flag it came from: "--ttl: invalid duration ...".
 Error flag_error(std::string_view flag, const Error& error);
 
-/// True when stdout is a terminal and NO_COLOR is unset (https://no-color.org).
+/// True when stdout is a terminal and NO_COLOR is unset or empty (https://no-color.org).
 bool use_color();
 
 }  // namespace idem::cli

@@ -1,6 +1,7 @@
 // idemctl entry point: builds the CLI11 app from one file per subcommand and maps errors to the
 // documented exit codes.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 #include "commands.hpp"
@@ -13,6 +14,17 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   idem::cli::CommandRunner run;
   idem::cli::register_commands(app, run);
+  if (argc > 1 && argv[1][0] != '-') {
+    // CLI11 would say "The following arguments were not expected"; name the command instead.
+    const std::string name = argv[1];
+    const auto commands = app.get_subcommands([](CLI::App*) { return true; });
+    const bool known = std::any_of(commands.begin(), commands.end(),
+                                   [&](const CLI::App* c) { return c->check_name(name); });
+    if (!known) {
+      std::cerr << "idemctl: unknown command '" << name << "' (see idemctl --help)\n";
+      return idem::cli::kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

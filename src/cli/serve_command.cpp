@@ -206,6 +206,11 @@ int run_serve(const ServeFlags& flags) {
     }
     store_options.memory_limits.max_bytes = *bytes;
   }
+  if (redis_timeout->count() <= 0) {
+    // 0 would mean no timeout at all to hiredis: one stuck Redis would hang every request.
+    std::cerr << "idemctl serve: --redis-timeout: expected a duration > 0, like 250ms\n";
+    return kExitUsage;
+  }
   store_options.redis_timeout = *redis_timeout;
   store_options.wait_for_store = *wait_for_store;
   // A worker thread holds at most one Redis connection at a time; with fewer connections than
@@ -256,7 +261,8 @@ void register_serve(CLI::App& app, CommandRunner& run) {
       ->check(CLI::IsMember({"default", "ietf", "stripe", "fiber"}))
       ->capture_default_str();
   cmd->add_option("--key-header", flags->key_header,
-                  "Header carrying the key (default: the profile's, Idempotency-Key)");
+                  "Header carrying the key (default: the profile's, Idempotency-Key)")
+      ->check(check_header_name, "HEADER");
   cmd->add_option("--key-format", flags->key_format,
                   "uuid4, or any (1-255 printable ASCII); default: the profile's")
       ->check(CLI::IsMember({"uuid4", "any"}));

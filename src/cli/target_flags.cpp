@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "flag_parsing.hpp"
 #include "idem/client/http_client.hpp"
 #include "idem/store/memory_store.hpp"
 #include "idem/verify/profile.hpp"
@@ -42,7 +43,8 @@ void add_target_flags(CLI::App* cmd, VerifyFlags& f) {
       ->check(CLI::IsMember({"auto", "reference", "generic"}))
       ->capture_default_str();
   cmd->add_option("--profile", f.profile, "default, ietf, stripe or fiber")->capture_default_str();
-  cmd->add_option("--key-header", f.key_header, "Override: the header carrying the key");
+  cmd->add_option("--key-header", f.key_header, "Override: the header carrying the key")
+      ->check(check_header_name, "HEADER");
   cmd->add_option("--in-flight", f.in_flight, "Override: 409 or wait");
   cmd->add_option("--server-error", f.server_error, "Override: cached, not-cached or any");
   cmd->add_option("--mismatch-status", f.mismatch_status,

@@ -1,5 +1,6 @@
 // `idemctl verify`: runs the conformance catalogue (scenarios/*.json) against a target, or
 // against the embedded reference server when no --target is given, and reports per check.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -51,7 +52,16 @@ Result<std::vector<verify::Scenario>> load_catalogue(const VerifyFlags& f) {
   for (const auto& file : f.scenarios) {
     auto more = verify::load_scenario_file(file);
     if (!more) return more.error();
-    catalogue->insert(catalogue->end(), more->begin(), more->end());
+    for (auto& s : *more) {
+      // --only/--skip and the reports name checks by id: two checks with one id are ambiguous.
+      const bool taken = std::any_of(catalogue->begin(), catalogue->end(),
+                                     [&](const verify::Scenario& c) { return c.id == s.id; });
+      if (taken) {
+        return make_error(ErrorCode::InvalidArgument,
+                          file + ": check id '" + s.id + "' is defined twice (see --list)");
+      }
+      catalogue->push_back(std::move(s));
+    }
   }
   return catalogue;
 }

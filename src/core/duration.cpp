@@ -40,6 +40,8 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     } else {
       return invalid();
     }
+    // Each part fits (bounded above); their sum must too: "256204778801h" eleven times wraps.
+    if (n * unit_ms > std::numeric_limits<std::int64_t>::max() - total_ms) return invalid();
     total_ms += n * unit_ms;
   }
   return std::chrono::milliseconds{total_ms};

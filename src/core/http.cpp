@@ -6,6 +6,17 @@
 
 namespace idem {
 
+bool is_header_name(std::string_view name) {
+  // RFC 9110 §5.6.2 tchar.
+  const auto tchar = [](char ch) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= '0' && c <= '9') return true;
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+    return std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
+  };
+  return !name.empty() && std::all_of(name.begin(), name.end(), tchar);
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() &&
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

@@ -15,14 +15,6 @@ HeadCheck reject(int status, std::string reason) {
   return c;
 }
 
-// RFC 9110 §5.6.2 tchar.
-bool is_tchar(char ch) {
-  const auto c = static_cast<unsigned char>(ch);
-  if (c >= '0' && c <= '9') return true;
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
-}
-
 std::string_view trim_ows(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -46,8 +38,8 @@ HeadCheck check_header_line(std::string_view line, Framing& framing) {
     return reject(400, "a header line without a field name and ':'");
   }
   const std::string_view name = line.substr(0, colon);
-  for (const char ch : name) {
-    if (!is_tchar(ch)) return reject(400, "a header name with a character that is not a token");
+  if (!is_header_name(name)) {
+    return reject(400, "a header name with a character that is not a token");
   }
   const std::string_view value = trim_ows(line.substr(colon + 1));
   if (iequals(name, "Content-Length")) {

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "idem/server/fault.hpp"
+#include "json_text.hpp"
 #include "target/json_field.hpp"
 
 namespace idem {
@@ -108,10 +109,9 @@ TargetSpec reference_target(std::vector<std::string> base_urls, Millis lock_ttl,
 
 Result<TargetSpec> parse_target_config(const std::string& text, const std::string& file,
                                        const TargetSpec& base) {
-  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) {
-    return make_error(ErrorCode::InvalidArgument, file + ": $: expected a JSON document");
-  }
+  auto parsed = parse_json_file_text(text, file);
+  if (!parsed) return parsed.error();
+  const nlohmann::json& json = *parsed;
   TargetSpec t = base;
   try {
     read_config(JsonField(json, "$"), t);

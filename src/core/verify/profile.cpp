@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "idem/http.hpp"
+
 namespace idem::verify {
 namespace {
 
@@ -96,7 +98,10 @@ Result<void> set_axis(Profile& p, std::string_view axis, std::string_view value)
     return bad_value(axis, value, expected);
   };
   if (axis == "key_header") {
-    if (value.empty()) return bad_value(axis, value, "a header name");
+    if (!is_header_name(value)) {
+      return bad_value(axis, value,
+                       "a header name (an RFC 9110 token: letters, digits, !#$%&'*+-.^_`|~)");
+    }
     p.key_header = std::string(value);
     return {};
   }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "idem/verify/profile.hpp"
+#include "json_text.hpp"
 #include "target/json_field.hpp"
 
 namespace idem::verify {
@@ -312,10 +313,9 @@ Result<std::string> read_file(const std::string& file) {
 }  // namespace
 
 Result<std::vector<Scenario>> parse_scenarios(const std::string& text, const std::string& file) {
-  const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) {
-    return make_error(ErrorCode::InvalidArgument, file + ": $: expected a JSON document");
-  }
+  auto parsed = parse_json_file_text(text, file);
+  if (!parsed) return parsed.error();
+  const nlohmann::json& json = *parsed;
   std::vector<Scenario> out;
   try {
     const JsonField root(json, "$");

@@ -32,6 +32,12 @@ class FaultyStore final : public Store {
     if (unavailable_) return outage();
     return inner_->release(key, owner);
   }
+  /// The wrapped store's wait, so a waiting duplicate is woken by its completion as it would be
+  /// without the decorator. During an outage it returns at once: the claim after it fails.
+  void await_settled(const std::string& key, Millis timeout) override {
+    if (unavailable_) return;
+    inner_->await_settled(key, timeout);
+  }
   Result<void> ping() override {
     if (unavailable_) return outage();
     return inner_->ping();

@@ -135,9 +135,20 @@ class PartialReport {
     const std::lock_guard lock(mu_);
     report_.checks.push_back(c);
   }
+  /// The run is over: prints `report` and writes its files in full, under the lock, so a signal
+  /// now neither interleaves with nor overwrites them. False when a file cannot be written.
+  bool finish(const Report& report) {
+    const std::lock_guard lock(mu_);
+    finished_ = true;
+    write_text_report(report, std::cout, use_color());
+    std::cout.flush();  // the signal thread ends the process with _Exit, which flushes nothing
+    return write_reports(report, files_);
+  }
   /// Prints the summary and writes the report files of what ran; called on the signal thread.
+  /// After finish() the full reports stand and nothing is written.
   void write(int signal) {
     const std::lock_guard lock(mu_);
+    if (finished_) return;
     report_.duration =
         std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - started_);
     write_text_report(report_, std::cout, use_color());
@@ -149,8 +160,9 @@ class PartialReport {
   }
 
  private:
-  std::mutex mu_;  // guards report_ and started_
+  std::mutex mu_;  // guards report_, started_ and finished_, and the output they are written to
   Report report_;
+  bool finished_ = false;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   const std::vector<ReportFile> files_;
 };
@@ -204,8 +216,7 @@ int run_verify_command(const VerifyFlags& f) {
   partial.start(target->base_urls, options->profile.name);
   options->on_check = [&partial](const CheckResult& c) { partial.add(c); };
   const Report report = verify::run_verify(*catalogue, *target, *options);
-  write_text_report(report, std::cout, use_color());
-  if (!write_reports(report, *reports)) return kExitUsage;
+  if (!partial.finish(report)) return kExitUsage;
   return report.passed() ? kExitOk : kExitChecksFailed;
 }
 

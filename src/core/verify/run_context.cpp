@@ -49,7 +49,7 @@ Millis RunShared::time_left() const {
 }
 
 Millis RunShared::request_timeout(Millis wanted) const {
-  return std::clamp(time_left(), Millis{1}, wanted);
+  return std::min(wanted, std::max(time_left(), Millis{1}));
 }
 
 std::string RunShared::timeouts_text(int n) const {

@@ -54,7 +54,7 @@ struct RunShared {
   /// TransportError::Other "not sent: <why>".
   ClientResponse send(ClientRequest request);
   std::vector<ClientResponse> send_burst(std::vector<ClientRequest> requests);
-  /// --timeout, capped by what is left of the run (at least 1 ms).
+  /// `wanted`, capped by what is left of the run (but at least 1 ms while the run goes on).
   Millis request_timeout(Millis wanted) const;
   /// What is left of the run, zero once the deadline passed.
   Millis time_left() const;

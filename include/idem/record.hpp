@@ -32,18 +32,39 @@ class StoredResponse {
   void for_each_header(F&& f) const {
     const std::byte* p = contents();
     for (size_t i = 0; i < header_count_; ++i) {
-      std::uint32_t lens[2];
-      __builtin_memcpy(lens, p, sizeof lens);
-      p += sizeof lens;
-      const auto* chars = reinterpret_cast<const char*>(p);
-      f(std::string_view(chars, lens[0]), std::string_view(chars + lens[0], lens[1]));
-      p += lens[0] + lens[1];
+      const auto code = static_cast<std::uint8_t>(*p++);
+      std::string_view name;
+      if (code == kLiteralName) {
+        const size_t len = read_length(p);
+        name = {reinterpret_cast<const char*>(p), len};
+        p += len;
+      } else {
+        name = kWellKnownNames[code - 1];
+      }
+      const size_t len = read_length(p);
+      f(name, std::string_view(reinterpret_cast<const char*>(p), len));
+      p += len;
     }
   }
   /// An HttpResponse copy (headers and body), for callers that must own one.
   HttpResponse to_response() const;
 
  private:
+  // Each header is a name code (a well-known name's index + 1, or 0 and the name), then the
+  // value; lengths are LEB128 varints. The names replays carry most (SEMANTICS §2) cost one byte.
+  static constexpr std::uint8_t kLiteralName = 0;
+  static constexpr std::string_view kWellKnownNames[] = {"Content-Type", "Location", "ETag",
+                                                         "Link"};
+  static std::uint8_t name_code(std::string_view name);
+  static size_t read_length(const std::byte*& p) {
+    size_t n = 0;
+    for (int shift = 0;; shift += 7) {
+      const auto b = static_cast<std::uint8_t>(*p++);
+      n |= static_cast<size_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return n;
+    }
+  }
+
   StoredResponse() = default;
   const std::byte* contents() const { return reinterpret_cast<const std::byte*>(this + 1); }
 

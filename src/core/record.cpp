@@ -7,10 +7,41 @@
 
 namespace idem {
 
+namespace {
+
+size_t varint_size(size_t n) {
+  size_t bytes = 1;
+  while (n >= 0x80) {
+    n >>= 7;
+    ++bytes;
+  }
+  return bytes;
+}
+
+std::byte* write_varint(std::byte* p, size_t n) {
+  while (n >= 0x80) {
+    *p++ = static_cast<std::byte>((n & 0x7f) | 0x80);
+    n >>= 7;
+  }
+  *p++ = static_cast<std::byte>(n);
+  return p;
+}
+
+}  // namespace
+
+// 0 when `name` must be stored in full. Exact case only, so a replay repeats the name as given.
+std::uint8_t StoredResponse::name_code(std::string_view name) {
+  for (size_t i = 0; i < std::size(kWellKnownNames); ++i) {
+    if (kWellKnownNames[i] == name) return static_cast<std::uint8_t>(i + 1);
+  }
+  return kLiteralName;
+}
+
 size_t StoredResponse::bytes_for(const HttpResponse& response) {
   size_t n = sizeof(StoredResponse) + response.body.size();
   for (const auto& [name, value] : response.headers) {
-    n += 2 * sizeof(std::uint32_t) + name.size() + value.size();
+    n += 1 + varint_size(value.size()) + value.size();
+    if (name_code(name) == kLiteralName) n += varint_size(name.size()) + name.size();
   }
   return n;
 }
@@ -24,17 +55,19 @@ const StoredResponse* StoredResponse::write(std::byte* at, const HttpResponse& r
   out->header_count_ = static_cast<std::uint16_t>(response.headers.size());
   auto* p = at + sizeof(StoredResponse);
   for (const auto& [name, value] : response.headers) {
-    assert(name.size() <= std::numeric_limits<std::uint32_t>::max() &&
-           value.size() <= std::numeric_limits<std::uint32_t>::max());
-    const std::uint32_t lens[2] = {static_cast<std::uint32_t>(name.size()),
-                                   static_cast<std::uint32_t>(value.size())};
-    std::memcpy(p, lens, sizeof lens);
-    p += sizeof lens;
-    std::memcpy(p, name.data(), name.size());
-    p += name.size();
-    std::memcpy(p, value.data(), value.size());
+    const std::uint8_t code = name_code(name);
+    *p++ = static_cast<std::byte>(code);
+    if (code == kLiteralName) {
+      p = write_varint(p, name.size());
+      if (!name.empty()) std::memcpy(p, name.data(), name.size());
+      p += name.size();
+    }
+    p = write_varint(p, value.size());
+    if (!value.empty()) std::memcpy(p, value.data(), value.size());
     p += value.size();
   }
+  assert(static_cast<size_t>(p - (at + sizeof(StoredResponse))) <=
+         std::numeric_limits<std::uint32_t>::max());
   out->body_offset_ = static_cast<std::uint32_t>(p - (at + sizeof(StoredResponse)));
   out->body_size_ = response.body.size();
   if (!response.body.empty()) std::memcpy(p, response.body.data(), response.body.size());

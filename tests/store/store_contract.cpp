@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "idem/fingerprint.hpp"
 #include "idem/key.hpp"
 #include "support/test_server.hpp"
 
@@ -75,6 +76,24 @@ void check_store_contract(StoreUnderTest& t) {
     CHECK(again->fingerprint == kFp);
     REQUIRE(again->response);
     require_same(*again->response, sample_response());
+  }
+
+  SECTION("a SHA-256 fingerprint matches itself and no other, locked or completed") {
+    const std::string fp = sha256_hex("POST /payments {\"amount\":1}");
+    const std::string other = sha256_hex("POST /payments {\"amount\":2}");
+    auto c = store.claim(key, fp, kLongLease);
+    REQUIRE(c.ok());
+    auto locked_same = store.claim(key, fp, kLongLease);
+    auto locked_other = store.claim(key, other, kLongLease);
+    REQUIRE((locked_same.ok() && locked_other.ok()));
+    CHECK(locked_same->fingerprint == fp);
+    CHECK(locked_other->fingerprint != other);
+    REQUIRE(store.complete(key, c->owner, sample_response(), kLongTtl).ok());
+    auto done_same = store.claim(key, fp, kLongLease);
+    auto done_other = store.claim(key, other, kLongLease);
+    REQUIRE((done_same.ok() && done_other.ok()));
+    CHECK(done_same->fingerprint == fp);
+    CHECK(done_other->fingerprint != other);
   }
 
   SECTION("complete and release by a wrong or stale owner are Conflict and change nothing") {

@@ -1,51 +1,63 @@
 // Counts handler executions per scoped key, so tests and `verify` observe the truth instead of
-// inferring it. Safe for concurrent use. Entries expire after the record TTL (plus the lock TTL),
-// so a flood of unique keys does not grow it without bound. Keys are held as 16-byte digests, so
-// an entry costs the same whatever the key.
+// inferring it. Safe for concurrent use. Entries expire after the retention (the record TTL plus
+// the lock TTL), so a flood of unique keys does not grow it without bound.
+//
+// Layout: one flat open-addressing table per shard (linear probing, 24 bytes an entry: a 16-byte
+// key digest, the count, the expiry in whole seconds), instead of a node-based map plus an expiry
+// queue (~84 bytes an entry, measured). Expired entries are reclaimed by a sweep that visits a
+// few slots at every record(), so reclaiming keeps pace with creation without a queue.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "idem/clock.hpp"
+#include "idem/flat_digest_table.hpp"
 
 namespace idem {
 
 class ExecutionLog {
  public:
+  /// Slots the sweep visits per record(): with the table at most 7/8 full, the sweep passes over
+  /// every slot within ~capacity/4 records, so an expired entry lingers far less than a retention.
+  static constexpr size_t kSweepSlotsPerRecord = 4;
+
   ExecutionLog(Millis retention, const Clock& clock = system_clock());
 
   /// Counts one execution; an empty key counts towards the total only.
   void record(const std::string& scoped_key);
   long long count(const std::string& scoped_key);
   long long total() const { return total_.load(); }
+  /// Entries held, including expired ones the sweep has not reached yet (for tests and sizing).
+  size_t entries();
 
  private:
   static constexpr size_t kShardCount = 16;
   using Digest = std::array<std::uint8_t, 16>;
-  struct DigestHash {
-    size_t operator()(const Digest& d) const noexcept;
+  struct Entry {
+    Digest key{};
+    std::uint32_t count = 0;    // 0: the slot is empty
+    std::uint32_t expires = 0;  // whole seconds since epoch_
   };
-  struct Counter {
-    long long count = 0;
-    Clock::TimePoint expires_at;
+  struct EntryTraits {
+    static const Digest& key(const Entry& e) { return e.key; }
+    static bool empty(const Entry& e) { return e.count == 0; }
   };
   struct Shard {
-    std::mutex mu;  // guards counters and order
-    std::unordered_map<Digest, Counter, DigestHash> counters;
-    // Retention is constant, so expiry times arrive in order and a FIFO suffices.
-    std::deque<std::pair<Clock::TimePoint, Digest>> order;
+    std::mutex mu;  // guards everything below
+    FlatDigestTable<Entry, EntryTraits> table;
+    size_t sweep_at = 0;
   };
   Shard& shard_for(const Digest& key);
-  static void drop_expired(Shard& shard, Clock::TimePoint now);
+  std::uint32_t seconds_now() const;
+  static void sweep(Shard& shard, std::uint32_t now);
 
-  Millis retention_;
+  std::uint32_t retention_seconds_;
   const Clock& clock_;
+  Clock::TimePoint epoch_;
   std::array<Shard, kShardCount> shards_;
   std::atomic<long long> total_{0};
 };

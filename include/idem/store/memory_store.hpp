@@ -12,9 +12,9 @@
 #include <limits>
 #include <memory>
 #include <mutex>
-#include <unordered_set>
 #include <vector>
 
+#include "idem/flat_digest_table.hpp"
 #include "idem/store/store.hpp"
 
 namespace idem {
@@ -59,17 +59,11 @@ class MemoryStore final : public Store {
     mutable Block block;  // replaced in place on complete (same key, so same hash)
     Head& head() const { return *reinterpret_cast<Head*>(block.get()); }
   };
-  struct SlotHash {
-    using is_transparent = void;
-    size_t operator()(const Digest& d) const noexcept;
-    size_t operator()(const Slot& s) const noexcept;
+  struct SlotTraits {
+    static const Digest& key(const Slot& s);
+    static bool empty(const Slot& s) { return !s.block; }
   };
-  struct SlotEq {
-    using is_transparent = void;
-    bool operator()(const Slot& a, const Slot& b) const noexcept;
-    bool operator()(const Digest& a, const Slot& b) const noexcept;
-    bool operator()(const Slot& a, const Digest& b) const noexcept;
-  };
+  using Records = FlatDigestTable<Slot, SlotTraits>;
   // Records of one lifetime, oldest first: a clock that only moves forward and one lifetime
   // make append order expiry order, so reclaiming pops from the front.
   struct ExpiryList {
@@ -80,7 +74,7 @@ class MemoryStore final : public Store {
   struct Shard {
     std::mutex mu;  // guards records and lists
     std::condition_variable settled;  // notified when a lock of the shard completes or is released
-    std::unordered_set<Slot, SlotHash, SlotEq> records;
+    Records records;
     std::vector<ExpiryList> lists;
   };
 
@@ -88,7 +82,7 @@ class MemoryStore final : public Store {
   static void link(Shard& shard, Head& head, Millis lifetime);
   static void unlink(Shard& shard, Head& head);
   // Drops `it`'s record (unlinked first). Shard mutex held.
-  void erase(Shard& shard, std::unordered_set<Slot, SlotHash, SlotEq>::iterator it);
+  void erase(Shard& shard, Slot* slot);
   // Drops every record whose time has passed. Shard mutex held.
   void reclaim_expired(Shard& shard, Clock::TimePoint now);
   // Counts one more record if the bound allows (atomic across shards, so it is never exceeded).

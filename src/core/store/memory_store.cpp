@@ -1,5 +1,6 @@
 #include "idem/store/memory_store.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <new>
@@ -21,13 +22,16 @@ struct MemoryStore::Head {
   std::uint32_t fp_size = 0;  // bytes of fingerprint stored after the owner token
   std::uint8_t list = 0;      // index of its expiry list in the shard
   bool locked = false;
-  bool fp_hex = false;  // the fingerprint was 64 lowercase hex digits, stored as 32 bytes
+  bool fp_hex = false;  // the fingerprint was 64 lowercase hex digits, stored as kStoredFpBytes
 };
 
 namespace {
 
 using Head = MemoryStore::Head;
 constexpr size_t kFpHexDigits = 64;
+// A SHA-256 fingerprint keeps its first 128 bits: a different body still differs with
+// probability 1 - 2^-128, and every record is 16 bytes smaller.
+constexpr size_t kStoredFpBytes = 16;
 
 Error lock_lost() {
   return make_error(ErrorCode::Conflict, "the lock on this key is no longer held");
@@ -78,10 +82,29 @@ size_t block_bytes(const Head& h) {
   return h.locked ? fixed : align8(sizeof(Head) + h.fp_size) + response_of(h)->packed_bytes();
 }
 
-std::string fingerprint_text(const Head& h) {
-  const auto* fp = fp_bytes(h);
-  if (h.fp_hex) return encode_hex({fp, h.fp_size});
-  return std::string(reinterpret_cast<const char*>(fp), h.fp_size);
+// The caller's fingerprint as decoded for storing: the stored bytes of a SHA-256 digest (hex) or
+// the text itself.
+struct FingerprintBytes {
+  std::array<std::uint8_t, kFpHexDigits / 2> raw{};
+  bool hex = false;
+  std::span<const std::uint8_t> stored;
+
+  explicit FingerprintBytes(const std::string& text) : hex(decode_hex(text, raw)) {
+    stored = hex ? std::span<const std::uint8_t>(raw.data(), kStoredFpBytes)
+                 : std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+  }
+};
+
+// What Claim::fingerprint reports: the caller's own text when the record's fingerprint matches
+// it, else the record's (for a SHA-256 digest, the hex of the 128 bits kept), which then differs.
+std::string fingerprint_seen(const Head& h, const std::string& caller, const FingerprintBytes& fp) {
+  const std::span<const std::uint8_t> stored(fp_bytes(h), h.fp_size);
+  if (h.fp_hex == fp.hex && std::equal(stored.begin(), stored.end(), fp.stored.begin(),
+                                       fp.stored.end())) {
+    return caller;
+  }
+  if (h.fp_hex) return encode_hex(stored);
+  return std::string(reinterpret_cast<const char*>(stored.data()), stored.size());
 }
 
 // A block for one record: Head, then the owner token (locks), the fingerprint, and the packed
@@ -119,23 +142,7 @@ std::shared_ptr<std::uint64_t[]> make_block(const BlockSpec& spec) {
 
 }  // namespace
 
-size_t MemoryStore::SlotHash::operator()(const Digest& d) const noexcept {
-  size_t h = 0;
-  std::memcpy(&h, d.data(), sizeof h);  // a SHA-256 prefix is already uniform
-  return h;
-}
-size_t MemoryStore::SlotHash::operator()(const Slot& s) const noexcept {
-  return (*this)(s.head().key);
-}
-bool MemoryStore::SlotEq::operator()(const Slot& a, const Slot& b) const noexcept {
-  return a.head().key == b.head().key;
-}
-bool MemoryStore::SlotEq::operator()(const Digest& a, const Slot& b) const noexcept {
-  return a == b.head().key;
-}
-bool MemoryStore::SlotEq::operator()(const Slot& a, const Digest& b) const noexcept {
-  return a.head().key == b;
-}
+const MemoryStore::Digest& MemoryStore::SlotTraits::key(const Slot& s) { return s.head().key; }
 
 MemoryStore::MemoryStore(const Clock& clock, MemoryStoreLimits limits)
     : clock_(clock), limits_(limits) {}
@@ -165,7 +172,7 @@ void MemoryStore::unlink(Shard& shard, Head& head) {
   head.prev = head.next = nullptr;
 }
 
-void MemoryStore::erase(Shard& shard, std::unordered_set<Slot, SlotHash, SlotEq>::iterator it) {
+void MemoryStore::erase(Shard& shard, Slot* it) {
   Head& head = it->head();
   unlink(shard, head);
   if (head.locked) --locked_;
@@ -177,7 +184,7 @@ void MemoryStore::erase(Shard& shard, std::unordered_set<Slot, SlotHash, SlotEq>
 void MemoryStore::reclaim_expired(Shard& shard, Clock::TimePoint now) {
   for (ExpiryList& list : shard.lists) {
     while (list.first && list.first->expires_at <= now) {
-      auto it = shard.records.find(list.first->key);
+      Slot* it = shard.records.find(list.first->key);
       erase(shard, it);
     }
   }
@@ -207,10 +214,11 @@ Result<Claim> MemoryStore::claim(const std::string& key, const std::string& fing
   std::lock_guard lock(shard.mu);
   const auto now = clock_.now();  // read under the lock, so appends stay in expiry order
   Claim result;
-  auto it = shard.records.find(digest);
-  if (it != shard.records.end() && it->head().expires_at > now) {
+  const FingerprintBytes fp(fingerprint);
+  Slot* it = shard.records.find(digest);
+  if (it != nullptr && it->head().expires_at > now) {
     const Head& head = it->head();
-    result.fingerprint = fingerprint_text(head);
+    result.fingerprint = fingerprint_seen(head, fingerprint, fp);
     if (!head.locked) {
       result.state = ClaimState::Completed;
       result.response = std::shared_ptr<const StoredResponse>(it->block, response_of(head));
@@ -221,7 +229,7 @@ Result<Claim> MemoryStore::claim(const std::string& key, const std::string& fing
     return result;
   }
   // An expired record of this key is replaced in place below: that never grows the store.
-  const bool replacing = it != shard.records.end();
+  const bool replacing = it != nullptr;
   if (!replacing && !reserve_record()) {
     reclaim_expired(shard, now);
     reclaim_others(shard, now);  // expired records elsewhere may free room
@@ -233,13 +241,7 @@ Result<Claim> MemoryStore::claim(const std::string& key, const std::string& fing
 
   std::array<std::uint8_t, kOwnerTokenBytes> owner{};
   random_bytes(std::as_writable_bytes(std::span(owner)));
-  std::array<std::uint8_t, kFpHexDigits / 2> fp_raw{};
-  const bool fp_hex = decode_hex(fingerprint, fp_raw);
-  const std::span<const std::uint8_t> fp =
-      fp_hex ? std::span<const std::uint8_t>(fp_raw)
-             : std::span(reinterpret_cast<const std::uint8_t*>(fingerprint.data()),
-                         fingerprint.size());
-  Block block = make_block({digest, now + lease, fp, fp_hex, owner.data(), nullptr});
+  Block block = make_block({digest, now + lease, fp.stored, fp.hex, owner.data(), nullptr});
   if (replacing) {
     result.took_over = it->head().locked;
     if (!it->head().locked) ++locked_;
@@ -251,7 +253,7 @@ Result<Claim> MemoryStore::claim(const std::string& key, const std::string& fing
   } else {
     Head& head = *reinterpret_cast<Head*>(block.get());
     bytes_ += block_bytes(head) + kRecordOverheadBytes;
-    shard.records.insert(Slot{std::move(block)});
+    shard.records.insert(Slot{std::move(block)});  // the block, so `head`, stays put
     link(shard, head, lease);
     ++locked_;
   }
@@ -276,8 +278,8 @@ Result<void> MemoryStore::complete(const std::string& key, const OwnerToken& own
   std::lock_guard lock(shard.mu);
   const auto now = clock_.now();
   reclaim_expired(shard, now);
-  auto it = shard.records.find(digest);
-  if (it == shard.records.end() || !it->head().locked ||
+  Slot* it = shard.records.find(digest);
+  if (it == nullptr || !it->head().locked ||
       std::memcmp(owner_bytes(it->head()), token.data(), token.size()) != 0) {
     return lock_lost();
   }
@@ -301,8 +303,8 @@ Result<void> MemoryStore::release(const std::string& key, const OwnerToken& owne
   Shard& shard = shard_for(digest);
   std::lock_guard lock(shard.mu);
   reclaim_expired(shard, clock_.now());
-  auto it = shard.records.find(digest);
-  if (it == shard.records.end() || !it->head().locked ||
+  Slot* it = shard.records.find(digest);
+  if (it == nullptr || !it->head().locked ||
       std::memcmp(owner_bytes(it->head()), token.data(), token.size()) != 0) {
     return lock_lost();
   }
@@ -316,8 +318,8 @@ void MemoryStore::await_settled(const std::string& key, Millis timeout) {
   Shard& shard = shard_for(digest);
   std::unique_lock lock(shard.mu);
   shard.settled.wait_for(lock, timeout, [&] {
-    auto it = shard.records.find(digest);
-    return it == shard.records.end() || !it->head().locked ||
+    Slot* it = shard.records.find(digest);
+    return it == nullptr || !it->head().locked ||
            it->head().expires_at <= clock_.now();
   });
 }

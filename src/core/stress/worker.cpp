@@ -437,7 +437,13 @@ void Worker::run(SteadyTime start) {
                                                          share_.requests;
     const bool work_left = next_key_ < share_.keys || !ready_.empty() || !delayed_.empty() ||
                            !due_.empty() || active_ > 0;
-    if (!stopping && (stop_.load(std::memory_order_relaxed) || now >= end_us || !budget_left ||
+    // After a stall (a descheduled thread, a slow poll) the open model still owes the arrivals
+    // its schedule put before the end: send them instead of stopping short of the rate (for at
+    // most the drain time, so a generator that cannot start them still stops).
+    const bool arrivals_owed =
+        open && next_arrival_us_ < std::min(now, end_us) && now - end_us < drain_us;
+    if (!stopping && (stop_.load(std::memory_order_relaxed) || (now >= end_us && !arrivals_owed) ||
+                      !budget_left ||
                       !work_left)) {
       stopping = true;
       stopped_us_ = now;
@@ -451,7 +457,7 @@ void Worker::run(SteadyTime start) {
         delayed_.pop_back();
       }
       if (open) {
-        while (next_arrival_us_ <= now) {
+        while (next_arrival_us_ <= now && next_arrival_us_ < end_us) {
           if (ready_.empty() && !start_key(now)) break;
           if (ready_.empty()) break;
           Pending p = ready_.front();

@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "flag_parsing.hpp"
+#include "profile_flags.hpp"
 #include "idem/duration.hpp"
 #include "idem/server/reference_server.hpp"
 #include "idem/store/store_factory.hpp"
@@ -52,20 +53,13 @@ struct ServeFlags {
 
 // The profile's guard behaviour with the per-axis flags applied (verify's axes and mapping).
 Result<GuardConfig> profile_guard(const ServeFlags& f) {
-  auto profile = verify::builtin_profile(f.profile);
-  if (!profile) return flag_error("--profile", profile.error());
-  const std::pair<const char*, std::pair<const char*, const std::string*>> overrides[] = {
-      {"--key-header", {"key_header", &f.key_header}},
-      {"--key-format", {"key_format", &f.key_format}},
-      {"--in-flight", {"in_flight", &f.in_flight}},
-      {"--mismatch-status", {"mismatch", &f.mismatch_status}},
-  };
-  for (const auto& [flag, axis] : overrides) {
-    if (axis.second->empty()) continue;
-    auto set = verify::set_axis(*profile, axis.first, *axis.second);
-    if (!set) return flag_error(flag, set.error());
-  }
-  if (f.key_optional) profile->missing_key = "optional";
+  auto profile = profile_with_flags(f.profile,
+                                    {{"--key-header", "key_header", &f.key_header},
+                                     {"--key-format", "key_format", &f.key_format},
+                                     {"--in-flight", "in_flight", &f.in_flight},
+                                     {"--mismatch-status", "mismatch", &f.mismatch_status}},
+                                    f.key_optional);
+  if (!profile) return profile.error();
   if (f.cache_5xx) profile->server_error = "cached";
   return verify::guard_config_for(*profile);
 }

@@ -1,6 +1,7 @@
 #include "verify_flags.hpp"
 
 #include "flag_parsing.hpp"
+#include "profile_flags.hpp"
 #include "idem/duration.hpp"
 #include "idem/target/base_url.hpp"
 
@@ -34,23 +35,14 @@ Result<std::pair<std::string, std::string>> parse_header_flag(std::string_view f
 }
 
 Result<verify::Profile> build_profile(const VerifyFlags& f) {
-  auto profile = verify::builtin_profile(f.profile);
-  if (!profile) return flag_error("--profile", profile.error());
-  const std::pair<const char*, std::pair<const char*, const std::string*>> overrides[] = {
-      {"--key-header", {"key_header", &f.key_header}},
-      {"--in-flight", {"in_flight", &f.in_flight}},
-      {"--server-error", {"server_error", &f.server_error}},
-      {"--mismatch-status", {"mismatch", &f.mismatch_status}},
-      {"--key-format", {"key_format", &f.key_format}},
-      {"--replay-marker", {"replay_marker", &f.replay_marker}},
-  };
-  for (const auto& [flag, axis] : overrides) {
-    if (axis.second->empty()) continue;
-    auto set = verify::set_axis(*profile, axis.first, *axis.second);
-    if (!set) return flag_error(flag, set.error());
-  }
-  if (f.key_optional) profile->missing_key = "optional";
-  return profile;
+  return profile_with_flags(f.profile,
+                            {{"--key-header", "key_header", &f.key_header},
+                             {"--in-flight", "in_flight", &f.in_flight},
+                             {"--server-error", "server_error", &f.server_error},
+                             {"--mismatch-status", "mismatch", &f.mismatch_status},
+                             {"--key-format", "key_format", &f.key_format},
+                             {"--replay-marker", "replay_marker", &f.replay_marker}},
+                            f.key_optional);
 }
 
 Result<verify::VerifyOptions> build_options(const VerifyFlags& f, verify::Profile profile) {

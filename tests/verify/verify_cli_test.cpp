@@ -135,6 +135,27 @@ TEST_CASE("idemctl verify: bad flags and unknown checks exit 2", "[verify][cli]"
   CHECK_THAT(r.output, Catch::Contains("IDEMCTL_SCENARIOS"));
 }
 
+TEST_CASE("idemctl serve and verify: a bad profile axis value exits 2 naming its flag",
+          "[verify][cli]") {
+  // serve and verify apply the axis flags through one helper; each command's own flags must still
+  // be named. serve fails on them before it binds anything.
+  const std::pair<const char*, const char*> cases[] = {
+      {"serve --in-flight maybe", "--in-flight"},
+      {"serve --mismatch-status abc", "--mismatch-status"},
+      {"serve --profile nonsense", "--profile"},
+      {"verify --server-error sometimes", "--server-error"},
+      {"verify --mismatch-status abc", "--mismatch-status"},
+      {"verify --in-flight maybe", "--in-flight"},
+  };
+  for (const auto& [command, flag] : cases) {
+    // Bounded: a serve that accepted the value would run until killed (exit 124, not 2).
+    const Run r = run_idemctl(command, "timeout 20");
+    INFO(command << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.output, Catch::Contains(flag));
+  }
+}
+
 TEST_CASE("idemctl verify: --list names every check", "[verify][cli]") {
   const Run r = run_idemctl("verify --list");
   CHECK(r.exit_code == 0);

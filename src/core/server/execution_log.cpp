@@ -1,7 +1,6 @@
 #include "idem/server/execution_log.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
 
 #include "idem/fingerprint.hpp"

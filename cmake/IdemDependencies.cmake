@@ -26,6 +26,8 @@ idem_require_package(CLI11 libcli11-dev)
 idem_require_package(CURL libcurl4-openssl-dev)
 idem_require_package(OpenSSL libssl-dev)
 idem_require_package(nlohmann_json nlohmann-json3-dev)
+# HdrHistogram's compressed encoding deflates with zlib (--report hdr).
+idem_require_package(ZLIB zlib1g-dev)
 # Debian's cpp-httplib is a compiled library; its pkg-config flags (OpenSSL, zlib, brotli
 # support macros) must match the ones it was built with, so we take them from there.
 idem_require_pkgconfig(httplib cpp-httplib libcpp-httplib-dev)

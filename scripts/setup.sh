@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libcli11-dev libcurl4-openssl-dev libhiredis-dev nlohmann-json3-dev catch2
-  libcpp-httplib-dev libssl-dev
+  libcpp-httplib-dev libssl-dev zlib1g-dev
   redis-server redis-tools wrk curl python3 nginx
   man-db groff-base zsh lintian dpkg-dev python3-yaml
 )
@@ -16,6 +16,12 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+
+# The HDR interop test decodes our logs with the npm package hdr-histogram-js: it needs node and
+# npm, from Debian unless a node with its own npm (nodesource's) is already installed.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
@@ -35,6 +41,7 @@ if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/idemct
   exit 2
 fi
 for p in "${missing[@]}"; do
+  [ "$p" = npm ] && command -v npm >/dev/null 2>&1 && continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
     echo "setup: package $p is still missing after apt-get install" >&2
     exit 2

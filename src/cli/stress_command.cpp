@@ -2,7 +2,10 @@
 // server), with the invariants of SEMANTICS §5 checked per key while it runs.
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
+#include <memory>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -13,6 +16,7 @@
 #include "idem/client/http_client.hpp"
 #include "idem/duration.hpp"
 #include "idem/stress/engine.hpp"
+#include "idem/stress/stress_logs.hpp"
 #include "idem/stress/stress_writers.hpp"
 #include "idem/stress/threshold.hpp"
 #include "target_flags.hpp"
@@ -40,8 +44,68 @@ struct StressFlags {
   std::string mix;
   std::vector<std::string> reports;
   std::vector<std::string> thresholds;
+  long long ndjson_limit = kDefaultRequestLogLimit;
+  std::string segment;
+  int segments = 0;
   bool quiet = false;
 };
+
+/// One --report KIND=FILE, its file opened (and truncated) before the run so that a path that
+/// cannot be written fails at once, not after the load.
+struct ReportFile {
+  std::string kind;  ///< json | ndjson | hdr
+  std::string path;
+  std::unique_ptr<std::ofstream> out;
+};
+
+Result<std::vector<ReportFile>> open_report_files(const std::vector<std::string>& specs) {
+  std::vector<ReportFile> files;
+  for (const auto& spec : specs) {
+    const size_t eq = spec.find('=');
+    const std::string kind = spec.substr(0, eq);
+    if (eq == std::string::npos || eq + 1 == spec.size() ||
+        (kind != "json" && kind != "ndjson" && kind != "hdr")) {
+      return make_error(ErrorCode::InvalidArgument,
+                        "--report: invalid '" + spec + "': expected json=FILE, ndjson=FILE or hdr=FILE");
+    }
+    ReportFile f{kind, spec.substr(eq + 1), nullptr};
+    f.out = std::make_unique<std::ofstream>(f.path, std::ios::binary | std::ios::trunc);
+    if (!*f.out) {
+      return make_error(ErrorCode::InvalidArgument,
+                        "--report: cannot write " + f.path + " (" + kind + " report)");
+    }
+    files.push_back(std::move(f));
+  }
+  return files;
+}
+
+/// --segment I/N, or --segments N with I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).
+Result<std::pair<int, int>> resolve_segment(const StressFlags& f) {
+  if (!f.segment.empty() && f.segments != 0) {
+    return make_error(ErrorCode::InvalidArgument, "--segment, --segments: give one of them");
+  }
+  if (!f.segment.empty()) return parse_segment(f.segment, "--segment");
+  if (f.segments == 0) return std::pair{0, 1};
+  if (f.segments < 1 || f.segments > kMaxSegments) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "--segments: expected 1 to " + std::to_string(kMaxSegments));
+  }
+  const char* env = std::getenv("JOB_COMPLETION_INDEX");
+  if (env == nullptr) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "--segments: JOB_COMPLETION_INDEX is not set (a Kubernetes Indexed Job sets "
+                      "it; elsewhere give --segment I/N)");
+  }
+  auto parsed = parse_segment(std::string(env) + "/" + std::to_string(f.segments),
+                              "JOB_COMPLETION_INDEX");
+  if (!parsed) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "JOB_COMPLETION_INDEX: invalid '" + std::string(env) + "': expected 0 to " +
+                          std::to_string(f.segments - 1) + " (--segments " +
+                          std::to_string(f.segments) + ")");
+  }
+  return parsed;
+}
 
 std::atomic<bool> g_interrupted{false};
 
@@ -90,6 +154,16 @@ Result<StressOptions> build_stress_options(const StressFlags& f) {
   if (!connect) return flag_error("--connect-timeout", connect.error());
   o.timeout = *timeout;
   o.connect_timeout = *connect;
+  if (f.ndjson_limit < 1 || f.ndjson_limit > kMaxRequestLogLimit) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "--ndjson-limit: expected 1 to " + std::to_string(kMaxRequestLogLimit));
+  }
+  const bool ndjson = std::any_of(f.reports.begin(), f.reports.end(),
+                                  [](const std::string& r) { return r.starts_with("ndjson="); });
+  if (ndjson) o.request_log_limit = f.ndjson_limit;
+  auto segment = resolve_segment(f);
+  if (!segment) return segment.error();
+  if (auto ok = apply_segment(o, segment->first, segment->second); !ok) return ok.error();
   if (auto ok = validate_options(o); !ok) return ok.error();
   return o;
 }
@@ -146,13 +220,8 @@ int run_stress_command(const StressFlags& f) {
     if (!parsed) return fail_usage(parsed.error().message);
     thresholds.push_back(*parsed);
   }
-  std::vector<std::string> json_files;
-  for (const auto& spec : f.reports) {
-    if (!spec.starts_with("json=") || spec.size() == 5) {
-      return fail_usage("--report: invalid '" + spec + "': expected json=FILE");
-    }
-    json_files.push_back(spec.substr(5));
-  }
+  auto report_files = open_report_files(f.reports);
+  if (!report_files) return fail_usage(report_files.error().message);
   EmbeddedSetup setup{kEmbeddedLockTtl, Millis{200}, std::nullopt};
   auto resolved = resolve_target(f.target, options->profile, options->timeout,
                                  options->connect_timeout, setup);
@@ -177,10 +246,16 @@ int run_stress_command(const StressFlags& f) {
   }
   for (const auto& t : thresholds) report->thresholds.push_back(evaluate_threshold(t, *report));
   write_stress_summary(*report, std::cout, use_color());
-  for (const auto& file : json_files) {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    if (!out) return fail_usage("--report: cannot write " + file);
-    write_stress_json(*report, out);
+  for (auto& file : *report_files) {
+    std::ofstream& out = *file.out;
+    if (file.kind == "json") write_stress_json(*report, out);
+    if (file.kind == "ndjson") write_stress_ndjson(*report, out);
+    if (file.kind == "hdr") write_stress_hdr_log(*report, out);
+    out.close();
+    if (!out) {
+      std::cerr << "idemctl stress: --report: could not write " << file.path << "\n";
+      return kExitUsage;
+    }
   }
   if (report->interrupted) return kExitInterrupted;
   return report->passed() ? kExitOk : kExitChecksFailed;
@@ -214,7 +289,17 @@ void register_stress(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--timeout", f->target.timeout, "Per request")->capture_default_str();
   cmd->add_option("--connect-timeout", f->target.connect_timeout, "Per connection attempt")
       ->capture_default_str();
-  cmd->add_option("--report", f->reports, "Also write json=FILE (docs/stress-report.md)");
+  cmd->add_option("--report", f->reports,
+                  "Also write json=FILE, ndjson=FILE (one line per request) or hdr=FILE (HdrHistogram "
+                  "interval log); repeatable (docs/stress-report.md)");
+  cmd->add_option("--ndjson-limit", f->ndjson_limit,
+                  "Lines of the ndjson report at most; later requests are counted in a warning")
+      ->capture_default_str();
+  cmd->add_option("--segment", f->segment,
+                  "I/N: run as generator I of N (1/N of the rate or connections, of -n and --keys; "
+                  "its own keys) for `idemctl report merge` (docs/distributed.md)");
+  cmd->add_option("--segments", f->segments,
+                  "N: as --segment, with I from JOB_COMPLETION_INDEX (Kubernetes Indexed Job)");
   cmd->add_option("--threshold", f->thresholds,
                   "Fail (exit 1) unless it holds: 'p99<50ms', 'errors<0.1%', 'rps>1000' "
                   "(repeatable)");

@@ -56,6 +56,21 @@ json filtered(json doc) {
   json second = doc["seconds"][0];
   for (auto& [field, v] : second.items()) v = 0;
   doc["seconds"] = json::array({second});
+  // The merge material: keep which histograms exist and their totals, not their buckets.
+  doc["started_at_unix_us"] = 0;
+  const auto zero_buckets = [](json& h) {
+    if (!h.is_object()) return;
+    for (const char* field : {"min", "max", "sum"}) h[field] = 0;
+    h["counts"] = json::array();
+  };
+  for (auto& [name, h] : doc["histograms"].items()) {
+    if (name == "by_kind") {
+      for (auto& [kind, k] : h.items()) zero_buckets(k);
+    } else {
+      zero_buckets(h);
+    }
+  }
+  doc["second_counts"] = json::array();
   return doc;
 }
 

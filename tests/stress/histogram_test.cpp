@@ -10,11 +10,12 @@ using idem::Histogram;
 
 namespace {
 
-// The sample's value at `percentile` by the nearest-rank rule HdrHistogram uses.
+// The sample's value at `percentile` by the nearest-rank rule of HdrHistogram's Java
+// implementation: rank ceil(p/100 * n), at least 1.
 int64_t exact_percentile(std::vector<int64_t> values, double percentile) {
   std::sort(values.begin(), values.end());
   const auto rank = std::max<size_t>(
-      1, static_cast<size_t>(percentile / 100.0 * static_cast<double>(values.size()) + 0.5));
+      1, static_cast<size_t>(std::ceil(percentile / 100.0 * static_cast<double>(values.size()))));
   return values[rank - 1];
 }
 
@@ -44,6 +45,20 @@ TEST_CASE("Histogram: the layout is HdrHistogram's for 1 us..1 h at 3 significan
     CHECK(static_cast<double>(high - low + 1) / static_cast<double>(v) <= 1.0 / 1000.0);
   }
   CHECK(Histogram::counts_index(Histogram::kHighest) < Histogram::kCountsLength);
+}
+
+TEST_CASE("Histogram: the percentile rank rounds up as HdrHistogram's Java implementation does",
+          "[histogram]") {
+  // 1051 values 1..1051: p99 is at rank ceil(1040.49) = 1041, where rounding to the nearest
+  // rank (HdrHistogram_c) would say 1040.
+  Histogram h;
+  for (int64_t v = 1; v <= 1051; ++v) h.record(v);
+  CHECK(h.value_at_percentile(99) == 1041);
+  // 99.9 / 100 * 1000 is 999.0000000000001 in binary floating point: still rank 999, not 1000.
+  Histogram k;
+  for (int64_t v = 1; v <= 1000; ++v) k.record(v);
+  CHECK(k.value_at_percentile(99.9) == 999);
+  CHECK(k.value_at_percentile(0) == 1);
 }
 
 TEST_CASE("Histogram: percentiles match the sorted sample within the precision",

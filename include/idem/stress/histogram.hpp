@@ -37,15 +37,22 @@ class Histogram {
   /// Adds `count` samples at counts index `index` (0 <= index < kCountsLength), as taken from
   /// nonzero_counts(): min, max and mean then know only the bucket, not the exact values.
   void add_counts(int index, uint64_t count) noexcept;
+  /// After add_counts(): puts back the exact min, max, sum and clamped count that a report saved
+  /// beside the counts, so that a histogram read back equals the one recorded (a merge of
+  /// reports then keeps exact extremes and means). Ignored on an empty histogram.
+  void restore_exact(int64_t min, int64_t max, long double sum, uint64_t clamped) noexcept;
 
   uint64_t total() const { return total_; }
   uint64_t clamped() const { return clamped_; }
   int64_t min() const { return total_ == 0 ? 0 : min_; }  ///< exact
   int64_t max() const { return max_; }                     ///< exact
   double mean() const;
+  long double sum() const { return sum_; }  ///< exact sum of the recorded values
 
   /// The highest value equivalent to the one below which `percentile` % of the samples fall
-  /// (HdrHistogram's getValueAtPercentile); 0 when empty. percentile 100 gives max().
+  /// (HdrHistogram's Java getValueAtPercentile: the rank is ceil(p/100 * total), at least 1, so
+  /// that HdrHistogram tools reading our logs compute the same value), never above max(); 0 when
+  /// empty. percentile 100 gives max().
   int64_t value_at_percentile(double percentile) const;
 
   /// Layout access, for writers that encode the counts.

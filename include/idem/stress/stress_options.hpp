@@ -37,6 +37,13 @@ inline constexpr Millis kRetryMaxDelay{1000};  ///< cap of the backoff and of a 
 /// Examples kept per violated invariant.
 inline constexpr size_t kMaxViolationExamples = 20;
 
+/// Lines of `--report ndjson` when --ndjson-limit is not given: 40 B of memory each
+/// while the run lasts; the requests past it are counted, not logged.
+inline constexpr long long kDefaultRequestLogLimit = 1'000'000;
+inline constexpr long long kMaxRequestLogLimit = 100'000'000;
+/// Generators a run may be split over (--segment I/N).
+inline constexpr int kMaxSegments = 10'000;
+
 enum class StressPattern { Burst, Stagger, Retry };
 
 /// One ramp of the open model: reach `rate` requests/s linearly over `duration`.
@@ -71,8 +78,18 @@ struct StressOptions {
   verify::Profile profile;
   long long max_prepared_keys = kMaxPreparedKeysPerThread;  ///< per thread
   long long prepared_ahead = kPreparedAheadKeys;  ///< per thread, open-ended runs
+  long long request_log_limit = 0;  ///< > 0: keep a per-request log of at most this many
+  int segment_index = 0;            ///< --segment I/N: this generator's part of the run
+  int segment_count = 1;
   bool open_model() const { return rate > 0 || !stages.empty(); }
 };
+
+/// "I/N" -> index and count; InvalidArgument naming `flag` unless 0 <= I < N <= kMaxSegments.
+Result<std::pair<int, int>> parse_segment(const std::string& text, const std::string& flag);
+/// Gives segment `index` of `count` its part of the run: 1/N of the rate and stages (open model)
+/// or of the connections (closed model), of -n and of --keys. InvalidArgument naming the flag when
+/// a part would be empty (fewer connections, requests or keys than segments).
+Result<void> apply_segment(StressOptions& options, int index, int count);
 
 /// InvalidArgument naming the flag when the options contradict each other or leave the run
 /// unbounded.

@@ -104,6 +104,59 @@ struct ThresholdResult {
   std::string actual;      ///< the measured value, "p99 = 12.3ms"
 };
 
+/// How one request ended, as the per-request log (--report ndjson) says it.
+enum class RequestOutcome : uint8_t {
+  Executed,
+  Replayed,
+  Conflict,
+  Mismatch,
+  Rejected,
+  ServerError,
+  FailedInjected,
+  LostInjected,
+  TransportError,  ///< no answer: RequestRecord::error says why
+  Unfinished,      ///< still in flight when the drain time ended
+};
+std::string_view to_string(RequestOutcome outcome);
+
+/// One request of the per-request log. Times in µs since the run started.
+struct RequestRecord {
+  int64_t sent_us = 0;
+  int64_t intended_us = -1;  ///< open model: the scheduled send time; -1: none
+  int64_t latency_us = -1;   ///< -1: no answer
+  uint32_t key = 0;          ///< index into RequestLog::keys
+  uint16_t status = 0;       ///< 0: no answer
+  RequestKind kind = RequestKind::First;
+  RequestOutcome outcome = RequestOutcome::Executed;
+  uint8_t error = 0;  ///< TransportError value, 0 when answered
+};
+
+/// The per-request log, kept only when asked for (StressOptions::request_log_limit > 0).
+struct RequestLog {
+  bool enabled = false;
+  long long limit = 0;                 ///< records kept at most, over all threads
+  std::vector<RequestRecord> records;  ///< in send order
+  std::vector<std::string> keys;       ///< the run's keys, indexed by RequestRecord::key
+  uint64_t dropped = 0;                ///< requests past the limit, not logged
+};
+
+/// Which part of a run split over N generators this report is (--segment I/N); 0/1 alone.
+struct SegmentInfo {
+  int index = 0;
+  int count = 1;
+};
+
+/// Non-zero histogram counts as (counts index, count), in index order.
+using SparseCounts = std::vector<std::pair<int, uint64_t>>;
+
+/// Sorts `counts` by index and adds up the counts of equal indexes (a sparse merge).
+void add_up_sparse(SparseCounts& counts);
+
+/// One second's answer latencies per request kind (the HDR interval log and exact merges).
+struct SecondCounts {
+  std::array<SparseCounts, kRequestKinds> by_kind;
+};
+
 struct StressReport {
   // The run as configured.
   std::vector<std::string> targets;
@@ -142,6 +195,13 @@ struct StressReport {
   std::vector<SecondSample> seconds;
   ExecutionSampling executions_sampled;
   std::vector<ThresholdResult> thresholds;
+
+  // For interval logs, the request log and merging segments (kept apart from SecondSample).
+  int64_t start_unix_us = 0;  ///< wall clock when the load started
+  SegmentInfo segment;
+  std::vector<SecondCounts> second_counts;  ///< same index as `seconds`
+  RequestLog request_log;
+  std::vector<std::string> merged_from;  ///< `report merge`: the files, in order
 
   double rps() const {
     return elapsed_seconds > 0 ? static_cast<double>(answered) / elapsed_seconds : 0;

@@ -27,7 +27,8 @@ constexpr double kSaturatedBusyRatio = 0.95;
 std::vector<stress::WorkerShare> split(const StressOptions& o) {
   std::vector<stress::WorkerShare> out(static_cast<size_t>(o.threads));
   const long long keys = o.keys > 0 ? o.keys : kDefaultStressKeys;
-  long long first = 0;
+  // Segments number their keys' bodies ({{n}}) in disjoint ranges too.
+  long long first = static_cast<long long>(o.segment_index) * kMaxStressKeys;
   for (int i = 0; i < o.threads; ++i) {
     auto& s = out[static_cast<size_t>(i)];
     const auto share = [&](long long total) {
@@ -60,6 +61,52 @@ void merge_second_percentiles(StressReport& r, const std::vector<std::unique_ptr
     x.latency_p50_us = std::min(x.latency_max_us, h.value_at_percentile(50));
     x.latency_p90_us = std::min(x.latency_max_us, h.value_at_percentile(90));
     x.latency_p99_us = std::min(x.latency_max_us, h.value_at_percentile(99));
+  }
+}
+
+/// Per second and kind, the counts of every thread added up (sparse: a long run's seconds are
+/// many, their non-zero buckets few).
+void merge_second_counts(StressReport& r, const std::vector<std::unique_ptr<Worker>>& workers) {
+  r.second_counts.assign(r.seconds.size(), SecondCounts{});
+  for (size_t s = 0; s < r.seconds.size(); ++s) {
+    for (size_t k = 0; k < kRequestKinds; ++k) {
+      SparseCounts& into = r.second_counts[s].by_kind[k];
+      for (const auto& w : workers) {
+        const auto& series = w->result().second_kind_latency;
+        if (s < series.size()) into.insert(into.end(), series[s][k].begin(), series[s][k].end());
+      }
+      add_up_sparse(into);
+    }
+  }
+}
+
+/// The threads' request logs as one, keys numbered over the run, in send order.
+void merge_request_logs(StressReport& r, std::vector<std::unique_ptr<Worker>>& workers,
+                        long long limit) {
+  RequestLog& log = r.request_log;
+  log.enabled = limit > 0;
+  log.limit = limit;
+  if (!log.enabled) return;
+  size_t total = 0;
+  for (const auto& w : workers) total += w->result().requests.size();
+  log.records.reserve(total);
+  for (auto& w : workers) {
+    const auto offset = static_cast<uint32_t>(log.keys.size());
+    auto keys = w->take_started_keys();
+    for (auto& k : keys) log.keys.push_back(std::move(k));
+    for (RequestRecord rec : w->result().requests) {
+      rec.key += offset;
+      log.records.push_back(rec);
+    }
+    log.dropped += w->result().requests_dropped;
+    w->result().requests = {};
+  }
+  std::stable_sort(log.records.begin(), log.records.end(),
+                   [](const RequestRecord& a, const RequestRecord& b) { return a.sent_us < b.sent_us; });
+  if (log.dropped > 0) {
+    r.warnings.push_back("the request log (--report ndjson) stopped at " + std::to_string(limit) +
+                         " lines (--ndjson-limit): " + std::to_string(log.dropped) +
+                         " requests are not in it");
   }
 }
 
@@ -208,6 +255,7 @@ Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& o
   std::atomic<bool> load_done{false};
 
   const auto start = std::chrono::steady_clock::now();
+  const auto wall_start = std::chrono::system_clock::now();
   for (auto& w : workers) threads.emplace_back([&w, start] { w->run(start); });
   std::thread sampling;
   if (sampler) sampling = std::thread([&] { sampler->run(load_done, start); });
@@ -263,6 +311,9 @@ Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& o
   r.profile = options.profile.name;
   r.count_mode = std::string(count_mode_name(target.count));
   r.interrupted = stop.load();
+  r.start_unix_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(wall_start.time_since_epoch()).count();
+  r.segment = {options.segment_index, options.segment_count};
   if (sampler) {
     r.executions_sampled = sampler->result();
     r.executions_sampled.sampled = true;
@@ -288,6 +339,8 @@ Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& o
     }
   }
   merge_second_percentiles(r, workers);
+  merge_second_counts(r, workers);
+  merge_request_logs(r, workers, options.request_log_limit);
   std::sort(identities.begin(), identities.end());
   const bool identical_bodies =
       std::adjacent_find(identities.begin(), identities.end()) != identities.end();

@@ -102,6 +102,15 @@ void Histogram::add_counts(int index, uint64_t count) noexcept {
   sum_ += static_cast<long double>(lowest) * static_cast<long double>(count);
 }
 
+void Histogram::restore_exact(int64_t min, int64_t max, long double sum,
+                              uint64_t clamped) noexcept {
+  if (total_ == 0) return;
+  min_ = min;
+  max_ = max;
+  sum_ = sum;
+  clamped_ = clamped;
+}
+
 double Histogram::mean() const {
   return total_ == 0 ? 0.0 : static_cast<double>(sum_ / static_cast<long double>(total_));
 }
@@ -110,8 +119,11 @@ int64_t Histogram::value_at_percentile(double percentile) const {
   if (total_ == 0) return 0;
   if (percentile >= 100.0) return max_;
   const double p = std::max(0.0, percentile);
-  const auto wanted = std::max<uint64_t>(
-      1, static_cast<uint64_t>(p / 100.0 * static_cast<double>(total_) + 0.5));
+  // Java's rule: round the fractional rank up, minus one ulp so that a product like
+  // 0.99 * 1000 = 990.0000000000001 does not skip a count.
+  const double rank = p / 100.0 * static_cast<double>(total_);
+  const double ulp = std::nextafter(rank, INFINITY) - rank;
+  const auto wanted = std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(rank - ulp)));
   uint64_t seen = 0;
   for (size_t i = 0; i < counts_.size(); ++i) {
     seen += counts_[i];

@@ -1,5 +1,7 @@
 #include "request_plan.hpp"
 
+#include <cstdio>
+
 #include "idem/key.hpp"
 #include "idem/proxy/fault_proxy.hpp"
 #include "idem/target/render.hpp"
@@ -34,11 +36,17 @@ RequestPlan make_plan(const TargetSpec& t, const StressOptions& o) {
   p.key_header = o.profile.key_header;
   p.invalid_key_line = line(p.key_header, std::string(kInvalidKeyLength, 'k'));
   p.body_template = t.body;
+  if (o.segment_count > 1) {
+    char prefix[16];
+    std::snprintf(prefix, sizeof prefix, "%08x", static_cast<unsigned>(o.segment_index));
+    p.key_prefix = prefix;
+  }
   return p;
 }
 
 void prepare_key(KeyEntry& e, const RequestPlan& plan, long long n, Operation op) {
   e.key = new_uuid4();
+  if (!plan.key_prefix.empty()) e.key.replace(0, plan.key_prefix.size(), plan.key_prefix);
   e.key_line = line(plan.key_header, e.key);
   e.op = op;
   if (plan.sends_body) {

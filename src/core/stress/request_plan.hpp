@@ -35,6 +35,9 @@ struct RequestPlan {
   std::string key_header;
   std::string body_template;
   bool sends_body = true;
+  /// --segment I/N (N > 1): every key of the segment starts with I as 8 hex digits (the rest a
+  /// random UUIDv4), so that no two generators of a split run can share a key.
+  std::string key_prefix;
   /// For examples: the full request as HttpClient would send it.
   ClientRequest example_request(const struct KeyEntry& key, RequestKind kind,
                                 const std::string& url) const;

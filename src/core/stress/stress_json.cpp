@@ -17,6 +17,24 @@ json latency(const Histogram& h) {
           {"p99_9", h.value_at_percentile(99.9)}, {"max", h.max()}};
 }
 
+json sparse(const SparseCounts& counts) {
+  json out = json::array();
+  for (const auto& [index, count] : counts) out.push_back(json::array({index, count}));
+  return out;
+}
+
+/// What an exact merge needs: the counts (index in HdrHistogram's layout, count) and the exact
+/// figures the buckets lose.
+json histogram(const Histogram& h) {
+  if (h.total() == 0) return nullptr;
+  return {{"total", h.total()},
+          {"min", h.min()},
+          {"max", h.max()},
+          {"sum", static_cast<double>(h.sum())},
+          {"clamped", h.clamped()},
+          {"counts", sparse(h.nonzero_counts())}};
+}
+
 }  // namespace
 
 void write_stress_json(const StressReport& r, std::ostream& out) {
@@ -125,6 +143,31 @@ void write_stress_json(const StressReport& r, std::ostream& out) {
                                                           : 0.0}});
   }
   doc["seconds"] = seconds;
+  doc["started_at_unix_us"] = r.start_unix_us;
+  doc["segment"] = {{"index", r.segment.index}, {"count", r.segment.count}};
+  if (!r.merged_from.empty()) doc["merged_from"] = r.merged_from;
+  json by_kind_counts = json::object();
+  for (size_t k = 0; k < r.latency_by_kind.size(); ++k) {
+    if (r.latency_by_kind[k].total() > 0) {
+      by_kind_counts[std::string(to_string(static_cast<RequestKind>(k)))] =
+          histogram(r.latency_by_kind[k]);
+    }
+  }
+  doc["histograms"] = {{"measured", histogram(r.latency)},
+                       {"corrected", histogram(r.corrected_latency)},
+                       {"generator_lag", histogram(r.generator_lag)},
+                       {"by_kind", by_kind_counts}};
+  json second_counts = json::array();
+  for (const SecondCounts& s : r.second_counts) {
+    json kinds = json::object();
+    for (size_t k = 0; k < s.by_kind.size(); ++k) {
+      if (!s.by_kind[k].empty()) {
+        kinds[std::string(to_string(static_cast<RequestKind>(k)))] = sparse(s.by_kind[k]);
+      }
+    }
+    second_counts.push_back(kinds);
+  }
+  doc["second_counts"] = second_counts;
   out << doc.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
 }
 

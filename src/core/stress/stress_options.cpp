@@ -1,5 +1,6 @@
 #include "idem/stress/stress_options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 
@@ -88,6 +89,61 @@ Result<void> parse_pattern(const std::string& text, StressOptions& o) {
   return {};
 }
 
+Result<std::pair<int, int>> parse_segment(const std::string& text, const std::string& flag) {
+  const auto bad = [&] {
+    return invalid(flag + ": invalid '" + text + "': expected I/N with 0 <= I < N <= " +
+                   std::to_string(kMaxSegments));
+  };
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return bad();
+  int index = -1, count = 0;
+  const char* end = text.data() + text.size();
+  auto [p1, e1] = std::from_chars(text.data(), text.data() + slash, index);
+  auto [p2, e2] = std::from_chars(text.data() + slash + 1, end, count);
+  if (e1 != std::errc{} || p1 != text.data() + slash || e2 != std::errc{} || p2 != end ||
+      slash == 0 || slash + 1 == text.size()) {
+    return bad();
+  }
+  if (count < 1 || count > kMaxSegments || index < 0 || index >= count) return bad();
+  return std::pair{index, count};
+}
+
+Result<void> apply_segment(StressOptions& o, int index, int count) {
+  if (count < 1 || index < 0 || index >= count) return invalid("--segment: expected 0 <= I < N");
+  o.segment_index = index;
+  o.segment_count = count;
+  if (count == 1) return {};
+  // Segment i takes the i-th share of a total split as evenly as whole numbers allow, so the
+  // segments' parts add up to the whole.
+  const auto share = [&](long long total) {
+    return total / count + (index < total % count ? 1 : 0);
+  };
+  if (o.open_model()) {
+    o.rate /= count;
+    for (RateStage& s : o.stages) s.rate /= count;
+  } else {
+    const auto c = static_cast<int>(share(o.connections));
+    if (c < 1) {
+      return invalid("--connections: " + std::to_string(o.connections) +
+                     " connections cannot be split over " + std::to_string(count) +
+                     " segments (give at least one per segment)");
+    }
+    o.connections = c;
+    o.threads = std::min(o.threads, c);
+  }
+  if (o.requests > 0) {
+    o.requests = share(o.requests);
+    if (o.requests == 0) {
+      return invalid("--requests: fewer requests than segments (" + std::to_string(count) + ")");
+    }
+  }
+  if (o.keys > 0) {
+    o.keys = share(o.keys);
+    if (o.keys == 0) return invalid("--keys: fewer keys than segments (" + std::to_string(count) + ")");
+  }
+  return {};
+}
+
 Result<void> validate_options(const StressOptions& o) {
   if (o.threads < 1 || o.threads > kMaxStressThreads) {
     return invalid("--threads: expected 1 to " + std::to_string(kMaxStressThreads));
@@ -109,6 +165,9 @@ Result<void> validate_options(const StressOptions& o) {
   }
   if (o.timeout.count() <= 0 || o.connect_timeout.count() <= 0) {
     return invalid("--timeout, --connect-timeout: expected > 0");
+  }
+  if (o.request_log_limit < 0 || o.request_log_limit > kMaxRequestLogLimit) {
+    return invalid("--ndjson-limit: expected 1 to " + std::to_string(kMaxRequestLogLimit));
   }
   return {};
 }

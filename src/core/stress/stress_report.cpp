@@ -1,5 +1,7 @@
 #include "idem/stress/stress_report.hpp"
 
+#include <algorithm>
+
 #include "idem/client/http_client.hpp"
 
 namespace idem {
@@ -24,6 +26,46 @@ std::string_view to_string(RequestKind kind) {
       return "lost-response";
   }
   return "first";
+}
+
+std::string_view to_string(RequestOutcome outcome) {
+  switch (outcome) {
+    case RequestOutcome::Executed:
+      return "executed";
+    case RequestOutcome::Replayed:
+      return "replayed";
+    case RequestOutcome::Conflict:
+      return "conflict";
+    case RequestOutcome::Mismatch:
+      return "mismatch";
+    case RequestOutcome::Rejected:
+      return "rejected";
+    case RequestOutcome::ServerError:
+      return "server-error";
+    case RequestOutcome::FailedInjected:
+      return "failed-injected";
+    case RequestOutcome::LostInjected:
+      return "lost-injected";
+    case RequestOutcome::TransportError:
+      return "transport-error";
+    case RequestOutcome::Unfinished:
+      return "unfinished";
+  }
+  return "rejected";
+}
+
+void add_up_sparse(SparseCounts& counts) {
+  std::sort(counts.begin(), counts.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  size_t out = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (out > 0 && counts[out - 1].first == counts[i].first) {
+      counts[out - 1].second += counts[i].second;
+    } else {
+      counts[out++] = counts[i];
+    }
+  }
+  counts.resize(out);
 }
 
 std::string_view to_string(Invariant invariant) {

@@ -28,6 +28,18 @@ int64_t thread_cpu_us() {
   return static_cast<int64_t>(ts.tv_sec) * 1'000'000 + ts.tv_nsec / 1000;
 }
 
+/// The outcome counter that judging an answer moved (exactly one does for an answer).
+RequestOutcome moved_outcome(const StressOutcomes& before, const StressOutcomes& after) {
+  if (after.executed != before.executed) return RequestOutcome::Executed;
+  if (after.replayed != before.replayed) return RequestOutcome::Replayed;
+  if (after.conflict != before.conflict) return RequestOutcome::Conflict;
+  if (after.mismatch != before.mismatch) return RequestOutcome::Mismatch;
+  if (after.server_error != before.server_error) return RequestOutcome::ServerError;
+  if (after.failed_injected != before.failed_injected) return RequestOutcome::FailedInjected;
+  if (after.lost_injected != before.lost_injected) return RequestOutcome::LostInjected;
+  return RequestOutcome::Rejected;
+}
+
 std::string describe_request(const ClientRequest& r) {
   std::ostringstream out;
   out << r.method << " " << r.url << "\n";
@@ -76,6 +88,14 @@ Worker::Worker(const RequestPlan& plan, const StressOptions& options, const Targ
                    static_cast<size_t>(options.dups) * 4);
   result_.seconds.reserve(static_cast<size_t>(options.duration.count() / 1000 + 4));
   result_.second_latency.reserve(result_.seconds.capacity());
+  const long long limit = options.request_log_limit;
+  request_log_cap_ = limit / share.threads + (share.index < limit % share.threads ? 1 : 0);
+  if (request_log_cap_ > 0) {
+    // Reserved up front (bounded by what the run can send) so the send path never reallocates.
+    long long expected = request_log_cap_;
+    if (share.requests > 0) expected = std::min(expected, share.requests + share.connections);
+    result_.requests.reserve(static_cast<size_t>(expected));
+  }
 }
 
 Worker::~Worker() = default;
@@ -118,6 +138,41 @@ void Worker::close_second() {
   if (series.size() <= at) series.resize(at + 1);
   series[at] = second_latency_.nonzero_counts();
   second_latency_.reset();
+  auto& kinds = result_.second_kind_latency;
+  if (kinds.size() <= at) kinds.resize(at + 1);
+  for (size_t k = 0; k < second_by_kind_.size(); ++k) {
+    if (second_by_kind_[k].total() == 0) continue;
+    kinds[at][k] = second_by_kind_[k].nonzero_counts();
+    second_by_kind_[k].reset();
+  }
+}
+
+void Worker::log_request(const Pending& p, int64_t sent_us, int64_t now, const LoadAnswer* a,
+                         RequestOutcome outcome) {
+  if (request_log_cap_ == 0) return;
+  if (static_cast<long long>(result_.requests.size()) >= request_log_cap_) {
+    ++result_.requests_dropped;
+    return;
+  }
+  RequestRecord& r = result_.requests.emplace_back();
+  r.sent_us = sent_us;
+  r.intended_us = p.intended_us;
+  r.key = p.key;
+  r.kind = p.kind;
+  r.outcome = outcome;
+  if (a != nullptr && a->error == TransportError::None) {
+    r.latency_us = now - sent_us;
+    r.status = static_cast<uint16_t>(std::clamp(a->status, 0, 999));
+  } else if (a != nullptr) {
+    r.error = static_cast<uint8_t>(a->error);
+  }
+}
+
+std::vector<std::string> Worker::take_started_keys() {
+  std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(next_key_));
+  for (long long i = 0; i < next_key_; ++i) out.push_back(std::move(keys_[static_cast<size_t>(i)].key));
+  return out;
 }
 
 SecondSample& Worker::second(int64_t now) {
@@ -328,6 +383,9 @@ void Worker::send(Slot& slot, const Pending& p, int64_t now) {
   live_.sent.store(result_.sent, std::memory_order_relaxed);
   ++second(now).sent;
   if (!loop_.start(slot.index, *slot.url, std::span(slot.lines.data(), n), body)) {
+    LoadAnswer failed;
+    failed.error = TransportError::Other;
+    log_request(p, now, now, &failed, RequestOutcome::TransportError);
     ++result_.transport_errors[static_cast<size_t>(TransportError::Other)];
     live_.errors.fetch_add(1, std::memory_order_relaxed);
     idle_.push_back(&slot);
@@ -373,6 +431,9 @@ void Worker::on_done(Slot& slot, const LoadAnswer& a, int64_t now) {
     live_.errors.fetch_add(1, std::memory_order_relaxed);
     ++sec.errors;
     if (p.kind == RequestKind::LostResponse) ++result_.outcomes.lost_injected;
+    log_request(p, slot.sent_us, now, &a,
+                p.kind == RequestKind::LostResponse ? RequestOutcome::LostInjected
+                                                    : RequestOutcome::TransportError);
     if (retrying && a.error == TransportError::Timeout) {
       schedule_retry(p, a, now);
     } else {
@@ -388,11 +449,13 @@ void Worker::on_done(Slot& slot, const LoadAnswer& a, int64_t now) {
   result_.by_kind[static_cast<size_t>(p.kind)].record(latency);
   if (p.intended_us >= 0) result_.corrected.record(now - p.intended_us);
   second_latency_.record(latency);
+  second_by_kind_[static_cast<size_t>(p.kind)].record(latency);
   ++sec.answered;
   sec.latency_max_us = std::max(sec.latency_max_us, latency);
   sec.latency_sum_us += static_cast<double>(latency);
   if (p.kind == RequestKind::LostResponse) {
     ++result_.outcomes.lost_injected;  // the proxy did not drop it; nothing to judge
+    log_request(p, slot.sent_us, now, &a, RequestOutcome::LostInjected);
     finish_send(p.key, now);
     return;
   }
@@ -405,8 +468,10 @@ void Worker::on_done(Slot& slot, const LoadAnswer& a, int64_t now) {
     identity = raw ? curl::fnv1a(curl::kFnvOffset, *raw)
                    : curl::fnv1a(curl::kFnvOffset, execution_identity(target_, body));
   }
+  const StressOutcomes before = result_.outcomes;
   const Verdict v = judge(k, p.kind, a, identity, slot.sent_us, now, rules_, result_.outcomes,
                           result_.observed);
+  log_request(p, slot.sent_us, now, &a, moved_outcome(before, result_.outcomes));
   if (v.violated != 0) record_violation(v, slot, a, now);
   if (retrying && (a.status == 409 || a.status >= 500)) {
     schedule_retry(p, a, now);
@@ -513,6 +578,15 @@ void Worker::run(SteadyTime start) {
   }
   if (!stopping) stopped_us_ = now;
   result_.load_us = stopped_us_;
+  if (request_log_cap_ > 0) {
+    std::vector<bool> idle(slots_.size(), false);
+    for (const Slot* slot : idle_) idle[static_cast<size_t>(slot->index)] = true;
+    for (const auto& slot : slots_) {
+      if (!idle[static_cast<size_t>(slot->index)]) {
+        log_request(slot->pending, slot->sent_us, now, nullptr, RequestOutcome::Unfinished);
+      }
+    }
+  }
   result_.unfinished += loop_.abandon();
   close_second();
   const int64_t wall = std::max<int64_t>(1, now_us());

@@ -61,6 +61,12 @@ struct WorkerResult {
   /// Per second (same index as `seconds`): the latency histogram's non-zero counts, merged over
   /// the threads after join into the series' percentiles.
   std::vector<std::vector<std::pair<int, uint64_t>>> second_latency;
+  /// Per second (same index): the same counts per request kind, for the HDR interval log.
+  std::vector<std::array<SparseCounts, kRequestKinds>> second_kind_latency;
+  /// The per-request log (when asked for), keys as this thread's key indexes; at most this
+  /// thread's part of the limit, the rest counted in requests_dropped.
+  std::vector<RequestRecord> requests;
+  uint64_t requests_dropped = 0;
   uint64_t waited_for_connection = 0;  ///< open model: due sends that found no idle connection
   double busy_ratio = 0;               ///< thread CPU time / wall time
   std::string setup_error;
@@ -89,6 +95,8 @@ class Worker {
   SampleSource sample_source() const;
   /// Keys whose first 2xx identity is known (for the cross-key identity check).
   std::vector<uint64_t> first_identities() const;
+  /// After run(): moves out the keys this thread started (index = RequestRecord::key).
+  std::vector<std::string> take_started_keys();
 
  private:
   struct Pending {
@@ -123,6 +131,9 @@ class Worker {
   double next_arrival_n() const {
     return static_cast<double>(arrivals_ * share_.threads + share_.index + 1);
   }
+  /// Appends to the per-request log unless it is off or this thread's part is full.
+  void log_request(const Pending& p, int64_t sent_us, int64_t now, const LoadAnswer* answer,
+                   RequestOutcome outcome);
   SecondSample& second(int64_t now);
   /// Keeps the finished second's latency counts and publishes its p99 for the progress line.
   void close_second();
@@ -153,6 +164,8 @@ class Worker {
   long long arrivals_ = 0;  ///< this thread's arrivals so far
   int64_t last_second_ = -1;
   Histogram second_latency_;
+  std::array<Histogram, kRequestKinds> second_by_kind_;
+  long long request_log_cap_ = 0;  ///< this thread's part of options.request_log_limit
   WorkerResult result_;
 };
 

@@ -46,7 +46,7 @@ struct StressFlags {
   std::vector<std::string> thresholds;
   long long ndjson_limit = kDefaultRequestLogLimit;
   std::string segment;
-  int segments = 0;
+  int segments = -1;  ///< -1: not given
   bool quiet = false;
 };
 
@@ -81,11 +81,11 @@ Result<std::vector<ReportFile>> open_report_files(const std::vector<std::string>
 
 /// --segment I/N, or --segments N with I from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).
 Result<std::pair<int, int>> resolve_segment(const StressFlags& f) {
-  if (!f.segment.empty() && f.segments != 0) {
+  if (!f.segment.empty() && f.segments != -1) {
     return make_error(ErrorCode::InvalidArgument, "--segment, --segments: give one of them");
   }
   if (!f.segment.empty()) return parse_segment(f.segment, "--segment");
-  if (f.segments == 0) return std::pair{0, 1};
+  if (f.segments == -1) return std::pair{0, 1};
   if (f.segments < 1 || f.segments > kMaxSegments) {
     return make_error(ErrorCode::InvalidArgument,
                       "--segments: expected 1 to " + std::to_string(kMaxSegments));

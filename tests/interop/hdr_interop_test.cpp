@@ -48,7 +48,7 @@ TEST_CASE("hdr interop: hdr-histogram-js decodes our interval log to our percent
     for (const auto& field : fields) v.push_back(f[field]);
     values[tag] = v;
   }
-  const auto decoded = run_process({"node", script, hdr, values.dump()});
+  const auto decoded = run_process({"/usr/bin/env", "node", script, hdr, values.dump()});
   INFO(decoded.err);
   REQUIRE(decoded.exit_code == 0);
   const json theirs = json::parse(decoded.out);

@@ -14,8 +14,11 @@ namespace {
 // implementation: rank ceil(p/100 * n), at least 1.
 int64_t exact_percentile(std::vector<int64_t> values, double percentile) {
   std::sort(values.begin(), values.end());
-  const auto rank = std::max<size_t>(
-      1, static_cast<size_t>(std::ceil(percentile / 100.0 * static_cast<double>(values.size()))));
+  // Less one ulp, as Java does, so that 99.9% of 1000 (999.0000000000001 in floating point) is
+  // rank 999.
+  const double fractional = percentile / 100.0 * static_cast<double>(values.size());
+  const double ulp = std::nextafter(fractional, INFINITY) - fractional;
+  const auto rank = std::max<size_t>(1, static_cast<size_t>(std::ceil(fractional - ulp)));
   return values[rank - 1];
 }
 

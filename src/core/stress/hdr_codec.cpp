@@ -133,8 +133,9 @@ Result<SparseCounts> decode_hdr_base64(std::string_view text) {
   }
   const uint64_t payload = get_be(raw, 4, 4);
   if (payload > raw.size() - kHeaderBytes) return invalid("the payload length runs past the data");
-  if (get_be(raw, 8, 4) != 0 ||
-      get_be(raw, 12, 4) != static_cast<uint64_t>(Histogram::kSignificantDigits) ||
+  // The normalizing index offset (bytes 8-11) is not checked: Java writes 0, hdr-histogram-js 1,
+  // and neither shifts the counts of a histogram that was never shifted.
+  if (get_be(raw, 12, 4) != static_cast<uint64_t>(Histogram::kSignificantDigits) ||
       get_be(raw, 16, 8) != static_cast<uint64_t>(Histogram::kLowest) ||
       get_be(raw, 24, 8) != static_cast<uint64_t>(Histogram::kHighest)) {
     return invalid("another layout (expected 1 to 3600000000 at 3 significant digits)");

@@ -341,6 +341,12 @@ Result<StressReport> read_stress_json(const std::string& text, const std::string
     if (colon != std::string::npos) what = what.substr(colon + 2);
     return make_error(ErrorCode::InvalidArgument,
                       name + ": " + position(text, at) + ": not JSON (" + what + ")");
+  } catch (const json::exception& e) {
+    // A number too large for a double (1e400) fails the parse without a position.
+    std::string what = e.what();
+    const size_t bracket = what.find("] ");
+    if (bracket != std::string::npos) what = what.substr(bracket + 2);
+    return make_error(ErrorCode::InvalidArgument, name + ": not JSON (" + what + ")");
   }
   try {
     return read_report(doc);

@@ -73,16 +73,17 @@ int run_merge(const MergeFlags& f) {
 void register_report(CLI::App& app, CommandRunner& run) {
   auto* cmd = app.add_subcommand("report", "Work with stress reports (merge the segments of a run)");
   cmd->require_subcommand(1);
+  // No flag names here: the help's flags are what the completion and man page tests expect.
   cmd->footer(
-      "idemctl report merge REPORT.json... [--report json=FILE] [-q]: merges the JSON reports of "
-      "a run split with stress --segment I/N or --segments N (histograms bucket by bucket, "
-      "counters and violations exactly, per-second series aligned by start time, thresholds "
-      "judged again). Exit 0 when the merged run passes, 1 when it fails, 2 for a report that "
-      "cannot be read or is of another schema version, target or split. See docs/distributed.md.");
+      "idemctl report merge REPORT.json...: merges the JSON reports of a run split over "
+      "generators by stress's segment options (histograms bucket by bucket, counters and "
+      "violations exactly, per-second series aligned by start time, thresholds judged again). "
+      "Exit 0 when the merged run passes, 1 when it fails, 2 for a report that cannot be read or "
+      "is of another schema version, target or split. See docs/distributed.md.");
   auto f = std::make_shared<MergeFlags>();
   auto* merge = cmd->add_subcommand(
       "merge",
-      "Merge the JSON reports of one run split with --segment into one (exact histograms; "
+      "Merge the JSON reports of one run split over segments into one (exact histograms; "
       "thresholds judged again): exit 1 if the merged run fails");
   merge->add_option("reports", f->inputs, "JSON reports written by stress --report json=FILE")
       ->required();

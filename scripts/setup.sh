@@ -10,6 +10,7 @@ packages=(
   libcpp-httplib-dev libssl-dev zlib1g-dev
   redis-server redis-tools wrk curl python3 nginx
   man-db groff-base zsh lintian dpkg-dev python3-yaml
+  chromium
 )
 
 missing=()

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -17,6 +18,7 @@
 #include "idem/duration.hpp"
 #include "idem/stress/engine.hpp"
 #include "idem/stress/stress_logs.hpp"
+#include "idem/stress/stress_html.hpp"
 #include "idem/stress/stress_writers.hpp"
 #include "idem/stress/threshold.hpp"
 #include "target_flags.hpp"
@@ -53,7 +55,7 @@ struct StressFlags {
 /// One --report KIND=FILE, its file opened (and truncated) before the run so that a path that
 /// cannot be written fails at once, not after the load.
 struct ReportFile {
-  std::string kind;  ///< json | ndjson | hdr
+  std::string kind;  ///< json | html | ndjson | hdr
   std::string path;
   std::unique_ptr<std::ofstream> out;
 };
@@ -64,9 +66,10 @@ Result<std::vector<ReportFile>> open_report_files(const std::vector<std::string>
     const size_t eq = spec.find('=');
     const std::string kind = spec.substr(0, eq);
     if (eq == std::string::npos || eq + 1 == spec.size() ||
-        (kind != "json" && kind != "ndjson" && kind != "hdr")) {
+        (kind != "json" && kind != "html" && kind != "ndjson" && kind != "hdr")) {
       return make_error(ErrorCode::InvalidArgument,
-                        "--report: invalid '" + spec + "': expected json=FILE, ndjson=FILE or hdr=FILE");
+                        "--report: invalid '" + spec +
+                            "': expected json=FILE, html=FILE, ndjson=FILE or hdr=FILE");
     }
     ReportFile f{kind, spec.substr(eq + 1), nullptr};
     f.out = std::make_unique<std::ofstream>(f.path, std::ios::binary | std::ios::trunc);
@@ -251,6 +254,7 @@ int run_stress_command(const StressFlags& f) {
     if (file.kind == "json") write_stress_json(*report, out);
     if (file.kind == "ndjson") write_stress_ndjson(*report, out);
     if (file.kind == "hdr") write_stress_hdr_log(*report, out);
+    if (file.kind == "html") write_stress_html(*report, out);
     out.close();
     if (!out) {
       std::cerr << "idemctl stress: --report: could not write " << file.path << "\n";
@@ -290,8 +294,9 @@ void register_stress(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--connect-timeout", f->target.connect_timeout, "Per connection attempt")
       ->capture_default_str();
   cmd->add_option("--report", f->reports,
-                  "Also write json=FILE, ndjson=FILE (one line per request) or hdr=FILE (HdrHistogram "
-                  "interval log); repeatable (docs/stress-report.md)");
+                  "Also write json=FILE, html=FILE (a self-contained page with charts), ndjson=FILE "
+                  "(one line per request) or hdr=FILE (HdrHistogram interval log); repeatable "
+                  "(docs/stress-report.md)");
   cmd->add_option("--ndjson-limit", f->ndjson_limit,
                   "Lines of the ndjson report at most; later requests are counted in a warning")
       ->capture_default_str();

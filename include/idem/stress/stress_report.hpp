@@ -76,6 +76,13 @@ struct InvariantStatus {
   uint64_t observations = 0;  ///< answers it judged
 };
 
+/// What became of a request, by the class of its answer's status: the per-second throughput is
+/// stacked by these. Other is a status below 200 (a hostile or broken target).
+enum class StatusClass { Success, Redirect, ClientError, ServerError, TransportError, Other };
+inline constexpr int kStatusClasses = 6;
+std::string_view to_string(StatusClass c);  ///< "2xx", "3xx", "4xx", "5xx", "transport", "other"
+StatusClass status_class(int status);       ///< of an HTTP status (never TransportError)
+
 struct SecondSample {
   uint64_t sent = 0;
   uint64_t answered = 0;
@@ -87,6 +94,8 @@ struct SecondSample {
   int64_t latency_p50_us = 0;
   int64_t latency_p90_us = 0;
   int64_t latency_p99_us = 0;
+  /// Requests that ended in this second, by StatusClass (answers and transport errors).
+  std::array<uint64_t, kStatusClasses> status_classes{};
 };
 
 /// Exactly-once by the executions URL while the load ran (the verdict is the count after it).

@@ -152,6 +152,7 @@ void merge(StressReport& r, WorkerResult& w) {
     a.violations += b.violations;
     a.latency_max_us = std::max(a.latency_max_us, b.latency_max_us);
     a.latency_sum_us += b.latency_sum_us;
+    for (size_t c = 0; c < a.status_classes.size(); ++c) a.status_classes[c] += b.status_classes[c];
   }
 }
 

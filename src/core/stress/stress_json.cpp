@@ -129,11 +129,16 @@ void write_stress_json(const StressReport& r, std::ostream& out) {
   json seconds = json::array();
   for (size_t s = 0; s < r.seconds.size(); ++s) {
     const auto& x = r.seconds[s];
+    json classes = json::object();
+    for (size_t c = 0; c < x.status_classes.size(); ++c) {
+      classes[std::string(to_string(static_cast<StatusClass>(c)))] = x.status_classes[c];
+    }
     seconds.push_back({{"t", s},
                        {"sent", x.sent},
                        {"answered", x.answered},
                        {"errors", x.errors},
                        {"violations", x.violations},
+                       {"status_classes", classes},
                        {"latency_p50_us", x.latency_p50_us},
                        {"latency_p90_us", x.latency_p90_us},
                        {"latency_p99_us", x.latency_p99_us},

@@ -86,6 +86,32 @@ std::string_view to_string(Invariant invariant) {
   return "exactly-once";
 }
 
+std::string_view to_string(StatusClass c) {
+  switch (c) {
+    case StatusClass::Success:
+      return "2xx";
+    case StatusClass::Redirect:
+      return "3xx";
+    case StatusClass::ClientError:
+      return "4xx";
+    case StatusClass::ServerError:
+      return "5xx";
+    case StatusClass::TransportError:
+      return "transport";
+    case StatusClass::Other:
+      return "other";
+  }
+  return "other";
+}
+
+StatusClass status_class(int status) {
+  if (status >= 200 && status < 300) return StatusClass::Success;
+  if (status >= 300 && status < 400) return StatusClass::Redirect;
+  if (status >= 400 && status < 500) return StatusClass::ClientError;
+  if (status >= 500 && status < 600) return StatusClass::ServerError;
+  return StatusClass::Other;
+}
+
 uint64_t StressReport::transport_error_total() const {
   uint64_t n = 0;
   for (const uint64_t e : transport_errors) n += e;

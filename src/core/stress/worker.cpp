@@ -388,6 +388,9 @@ void Worker::send(Slot& slot, const Pending& p, int64_t now) {
     log_request(p, now, now, &failed, RequestOutcome::TransportError);
     ++result_.transport_errors[static_cast<size_t>(TransportError::Other)];
     live_.errors.fetch_add(1, std::memory_order_relaxed);
+    SecondSample& sec = second(now);
+    ++sec.errors;
+    ++sec.status_classes[static_cast<size_t>(StatusClass::TransportError)];
     idle_.push_back(&slot);
     finish_send(p.key, now);
     return;
@@ -430,6 +433,7 @@ void Worker::on_done(Slot& slot, const LoadAnswer& a, int64_t now) {
     ++result_.transport_errors[static_cast<size_t>(a.error)];
     live_.errors.fetch_add(1, std::memory_order_relaxed);
     ++sec.errors;
+    ++sec.status_classes[static_cast<size_t>(StatusClass::TransportError)];
     if (p.kind == RequestKind::LostResponse) ++result_.outcomes.lost_injected;
     log_request(p, slot.sent_us, now, &a,
                 p.kind == RequestKind::LostResponse ? RequestOutcome::LostInjected
@@ -451,6 +455,7 @@ void Worker::on_done(Slot& slot, const LoadAnswer& a, int64_t now) {
   second_latency_.record(latency);
   second_by_kind_[static_cast<size_t>(p.kind)].record(latency);
   ++sec.answered;
+  ++sec.status_classes[static_cast<size_t>(status_class(a.status))];
   sec.latency_max_us = std::max(sec.latency_max_us, latency);
   sec.latency_sum_us += static_cast<double>(latency);
   if (p.kind == RequestKind::LostResponse) {

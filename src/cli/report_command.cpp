@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "flag_parsing.hpp"
+#include "idem/stress/stress_html.hpp"
 #include "idem/stress/stress_merge.hpp"
 #include "idem/stress/stress_writers.hpp"
 #include "idem/stress/threshold.hpp"
@@ -28,15 +29,22 @@ int fail_usage(const std::string& message) {
 
 int run_merge(const MergeFlags& f) {
   // Output files are opened first: a path that cannot be written fails before any reading.
-  std::vector<std::pair<std::string, std::unique_ptr<std::ofstream>>> outputs;
+  struct Output {
+    std::string kind;  // json | html
+    std::string path;
+    std::unique_ptr<std::ofstream> out;
+  };
+  std::vector<Output> outputs;
   for (const auto& spec : f.reports) {
-    if (!spec.starts_with("json=") || spec.size() == 5) {
-      return fail_usage("--report: invalid '" + spec + "': expected json=FILE");
+    const size_t eq = spec.find('=');
+    const std::string kind = spec.substr(0, eq);
+    if (eq == std::string::npos || eq + 1 == spec.size() || (kind != "json" && kind != "html")) {
+      return fail_usage("--report: invalid '" + spec + "': expected json=FILE or html=FILE");
     }
-    const std::string path = spec.substr(5);
+    const std::string path = spec.substr(eq + 1);
     auto out = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
     if (!*out) return fail_usage("--report: cannot write " + path);
-    outputs.emplace_back(path, std::move(out));
+    outputs.push_back({kind, path, std::move(out)});
   }
   std::vector<StressReport> reports;
   for (const auto& path : f.inputs) {
@@ -60,8 +68,9 @@ int run_merge(const MergeFlags& f) {
     std::cout << "\n";
   }
   write_stress_summary(*merged, std::cout, use_color());
-  for (auto& [path, out] : outputs) {
-    write_stress_json(*merged, *out);
+  for (auto& [kind, path, out] : outputs) {
+    if (kind == "json") write_stress_json(*merged, *out);
+    if (kind == "html") write_stress_html(*merged, *out);
     out->close();
     if (!*out) return fail_usage("--report: could not write " + path);
   }
@@ -87,7 +96,7 @@ void register_report(CLI::App& app, CommandRunner& run) {
       "thresholds judged again): exit 1 if the merged run fails");
   merge->add_option("reports", f->inputs, "JSON reports written by stress --report json=FILE")
       ->required();
-  merge->add_option("--report", f->reports, "Also write the merged report: json=FILE");
+  merge->add_option("--report", f->reports, "Also write the merged report: json=FILE or html=FILE (repeatable)");
   merge->add_flag("-q,--quiet", f->quiet, "Only the summary");
   merge->callback([&run, f] { run = [f] { return run_merge(*f); }; });
 }

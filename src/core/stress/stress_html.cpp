@@ -224,6 +224,14 @@ void parameters(const StressReport& r, std::ostream& out) {
   std::string stages;
   for (const auto& s : r.stages) stages += (stages.empty() ? "" : ", ") + s;
   param("targets", targets);
+  if (!r.merged_from.empty()) {
+    std::string files;
+    for (const auto& f : r.merged_from) files += (files.empty() ? "" : ", ") + f;
+    param("merged from", files + " (report merge)");
+  }
+  if (r.segment.count > 1) {
+    param("segment", std::to_string(r.segment.index) + "/" + std::to_string(r.segment.count));
+  }
   param("profile", r.profile);
   param("model", r.model);
   param("threads", std::to_string(r.threads));

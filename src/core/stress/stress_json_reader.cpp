@@ -204,6 +204,18 @@ void read_invariants(const Reader& doc, StressReport& r) {
   }
 }
 
+void read_status_classes(const Reader& classes, SecondSample& out) {
+  if (!classes.raw().is_object()) classes.fail("expected an object");
+  for (const auto& [name, count] : classes.raw().items()) {
+    int found = -1;
+    for (int c = 0; c < kStatusClasses; ++c) {
+      if (to_string(static_cast<StatusClass>(c)) == name) found = c;
+    }
+    if (found < 0) classes.fail("unknown status class '" + name + "'");
+    out.status_classes[static_cast<size_t>(found)] = classes.at(name).u64();
+  }
+}
+
 void read_seconds(const Reader& doc, StressReport& r) {
   const Reader seconds = doc.at("seconds");
   const size_t n = seconds.array_size(kMaxReportSeconds);
@@ -223,6 +235,8 @@ void read_seconds(const Reader& doc, StressReport& r) {
     out.latency_p90_us = x.at("latency_p90_us").i64();
     out.latency_p99_us = x.at("latency_p99_us").i64();
     out.latency_sum_us = x.at("latency_mean_us").number() * static_cast<double>(out.answered);
+    // Reports written before the status classes existed have none: their seconds stay at 0.
+    if (x.has("status_classes")) read_status_classes(x.at("status_classes"), out);
     const Reader kinds = counts.at(s);
     if (!kinds.raw().is_object()) kinds.fail("expected an object");
     if (kinds.raw().size() > kRequestKinds) kinds.fail("more kinds than there are");

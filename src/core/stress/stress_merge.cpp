@@ -148,6 +148,7 @@ Result<StressReport> merge_stress_reports(const std::vector<StressReport>& repor
       a.violations += b.violations;
       a.latency_max_us = std::max(a.latency_max_us, b.latency_max_us);
       a.latency_sum_us += b.latency_sum_us;
+      for (size_t c = 0; c < a.status_classes.size(); ++c) a.status_classes[c] += b.status_classes[c];
       for (size_t k = 0; k < kRequestKinds; ++k) {
         auto& into = m.second_counts[offset + s].by_kind[k];
         const auto& from = r.second_counts[s].by_kind[k];

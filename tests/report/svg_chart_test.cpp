@@ -104,6 +104,10 @@ TEST_CASE("svg area chart: a stack's axis reaches the sum, an overlay's the larg
   // One filled area and one top line per series, in the series' colour.
   CHECK(count(stacked, "fill=\"#222222\"") == 2);  // the area and the legend swatch
   CHECK(count(stacked, "stroke=\"#222222\"") == 1);
+  // A series of zeros draws no line on top of the others, only its legend swatch.
+  c.series.push_back({"zero", "#333333", {0, 0}});
+  const std::string with_zero = chart(c);
+  CHECK(count(with_zero, "#333333") == 1);
 }
 
 TEST_CASE("svg area chart: no data, one second and bad values still draw a whole chart",

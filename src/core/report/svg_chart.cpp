@@ -230,6 +230,9 @@ void write_area_chart(const AreaChart& c, std::ostream& out) {
     Series s = c.series[k];
     s.values.resize(n, 0.0);
     for (double& v : s.values) v = std::isfinite(v) ? std::max(0.0, v) : 0.0;
+    // An all-zero series has nothing to fill, and its top line would outline the stack below in
+    // its colour: it keeps only its legend entry.
+    if (std::all_of(s.values.begin(), s.values.end(), [](double v) { return v == 0; })) continue;
     write_area(s, bases[k], f, out);
   }
   out << "</svg>\n";

@@ -52,6 +52,9 @@ struct StressOutcomes {
   uint64_t server_error = 0;    ///< 5xx not asked for
   uint64_t failed_injected = 0; ///< 5xx to a failure-trigger send
   uint64_t lost_injected = 0;   ///< lost-response sends (their answer dropped by design)
+
+  /// Adds `other`'s counts: the outcomes of both samples (threads after join, merged reports).
+  void add(const StressOutcomes& other);
 };
 
 struct ViolationExample {
@@ -96,6 +99,10 @@ struct SecondSample {
   int64_t latency_p99_us = 0;
   /// Requests that ended in this second, by StatusClass (answers and transport errors).
   std::array<uint64_t, kStatusClasses> status_classes{};
+
+  /// Adds `other`'s counts, sums and max (the percentiles are left to the caller: they need
+  /// the second's histograms, never an average).
+  void add(const SecondSample& other);
 };
 
 /// Exactly-once by the executions URL while the load ran (the verdict is the count after it).

@@ -121,15 +121,7 @@ void merge(StressReport& r, WorkerResult& w) {
   for (size_t s = 0; s < w.statuses.size(); ++s) {
     if (w.statuses[s] > 0) r.statuses[static_cast<int>(s)] += w.statuses[s];
   }
-  auto& o = r.outcomes;
-  o.executed += w.outcomes.executed;
-  o.replayed += w.outcomes.replayed;
-  o.conflict += w.outcomes.conflict;
-  o.mismatch += w.outcomes.mismatch;
-  o.rejected += w.outcomes.rejected;
-  o.server_error += w.outcomes.server_error;
-  o.failed_injected += w.outcomes.failed_injected;
-  o.lost_injected += w.outcomes.lost_injected;
+  r.outcomes.add(w.outcomes);
   for (size_t i = 0; i < r.transport_errors.size(); ++i) r.transport_errors[i] += w.transport_errors[i];
   r.latency.merge(w.latency);
   r.corrected_latency.merge(w.corrected);
@@ -143,17 +135,7 @@ void merge(StressReport& r, WorkerResult& w) {
     }
   }
   if (r.seconds.size() < w.seconds.size()) r.seconds.resize(w.seconds.size());
-  for (size_t s = 0; s < w.seconds.size(); ++s) {
-    auto& a = r.seconds[s];
-    const auto& b = w.seconds[s];
-    a.sent += b.sent;
-    a.answered += b.answered;
-    a.errors += b.errors;
-    a.violations += b.violations;
-    a.latency_max_us = std::max(a.latency_max_us, b.latency_max_us);
-    a.latency_sum_us += b.latency_sum_us;
-    for (size_t c = 0; c < a.status_classes.size(); ++c) a.status_classes[c] += b.status_classes[c];
-  }
+  for (size_t s = 0; s < w.seconds.size(); ++s) r.seconds[s].add(w.seconds[s]);
 }
 
 std::string_view count_mode_name(CountMode m) {

@@ -9,17 +9,6 @@ namespace {
 
 Error refuse(const std::string& message) { return Error{ErrorCode::InvalidArgument, message}; }
 
-void add_outcomes(StressOutcomes& a, const StressOutcomes& b) {
-  a.executed += b.executed;
-  a.replayed += b.replayed;
-  a.conflict += b.conflict;
-  a.mismatch += b.mismatch;
-  a.rejected += b.rejected;
-  a.server_error += b.server_error;
-  a.failed_injected += b.failed_injected;
-  a.lost_injected += b.lost_injected;
-}
-
 std::string segment_name(const SegmentInfo& s) {
   return std::to_string(s.index) + "/" + std::to_string(s.count);
 }
@@ -98,7 +87,7 @@ Result<StressReport> merge_stress_reports(const std::vector<StressReport>& repor
     m.keys_prepared_idle += r.keys_prepared_idle;
     m.keys_prepared_in_run += r.keys_prepared_in_run;
     for (const auto& [status, n] : r.statuses) m.statuses[status] += n;
-    add_outcomes(m.outcomes, r.outcomes);
+    m.outcomes.add(r.outcomes);
     for (size_t e = 0; e < m.transport_errors.size(); ++e) m.transport_errors[e] += r.transport_errors[e];
     m.latency.merge(r.latency);
     m.corrected_latency.merge(r.corrected_latency);
@@ -140,15 +129,7 @@ Result<StressReport> merge_stress_reports(const std::vector<StressReport>& repor
       m.second_counts.resize(offset + r.seconds.size());
     }
     for (size_t s = 0; s < r.seconds.size(); ++s) {
-      SecondSample& a = m.seconds[offset + s];
-      const SecondSample& b = r.seconds[s];
-      a.sent += b.sent;
-      a.answered += b.answered;
-      a.errors += b.errors;
-      a.violations += b.violations;
-      a.latency_max_us = std::max(a.latency_max_us, b.latency_max_us);
-      a.latency_sum_us += b.latency_sum_us;
-      for (size_t c = 0; c < a.status_classes.size(); ++c) a.status_classes[c] += b.status_classes[c];
+      m.seconds[offset + s].add(r.seconds[s]);
       for (size_t k = 0; k < kRequestKinds; ++k) {
         auto& into = m.second_counts[offset + s].by_kind[k];
         const auto& from = r.second_counts[s].by_kind[k];

@@ -141,4 +141,25 @@ bool StressReport::passed() const {
   return true;
 }
 
+void StressOutcomes::add(const StressOutcomes& o) {
+  executed += o.executed;
+  replayed += o.replayed;
+  conflict += o.conflict;
+  mismatch += o.mismatch;
+  rejected += o.rejected;
+  server_error += o.server_error;
+  failed_injected += o.failed_injected;
+  lost_injected += o.lost_injected;
+}
+
+void SecondSample::add(const SecondSample& o) {
+  sent += o.sent;
+  answered += o.answered;
+  errors += o.errors;
+  violations += o.violations;
+  latency_max_us = std::max(latency_max_us, o.latency_max_us);
+  latency_sum_us += o.latency_sum_us;
+  for (size_t c = 0; c < status_classes.size(); ++c) status_classes[c] += o.status_classes[c];
+}
+
 }  // namespace idem

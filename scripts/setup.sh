@@ -11,6 +11,7 @@ packages=(
   redis-server redis-tools wrk curl python3 nginx
   man-db groff-base zsh lintian dpkg-dev python3-yaml
   chromium
+  clang-14 libfuzzer-14-dev
 )
 
 missing=()

@@ -20,8 +20,11 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
     if (!std::isdigit(static_cast<unsigned char>(text[i]))) return invalid();
     std::int64_t n = 0;
     while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-      if (n > std::numeric_limits<std::int64_t>::max() / 10 / 3'600'000) return invalid();
-      n = n * 10 + (text[i] - '0');
+      // Bounded by what any unit could still represent: format_duration prints large values in
+      // ms, which must parse back.
+      const int digit = text[i] - '0';
+      if (n > (std::numeric_limits<std::int64_t>::max() - digit) / 10) return invalid();
+      n = n * 10 + digit;
       ++i;
     }
     std::int64_t unit_ms = 0;
@@ -41,7 +44,7 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
       return invalid();
     }
     // Each part fits (bounded above); their sum must too: "256204778801h" eleven times wraps.
-    if (n * unit_ms > std::numeric_limits<std::int64_t>::max() - total_ms) return invalid();
+    if (n > (std::numeric_limits<std::int64_t>::max() - total_ms) / unit_ms) return invalid();
     total_ms += n * unit_ms;
   }
   return std::chrono::milliseconds{total_ms};

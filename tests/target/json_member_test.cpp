@@ -26,6 +26,9 @@ TEST_CASE("top_level_member: leaves everything else to the parser", "[target]") 
   CHECK_FALSE(top_level_member(R"({"id":"unterminated)", "id"));
   CHECK_FALSE(top_level_member(R"({"id":12)", "id"));  // cut off: no end of the value
   CHECK_FALSE(top_level_member("", "id"));
+  // Found by tests/fuzz/json_member_fuzz: a second document after the object is not the object.
+  CHECK_FALSE(top_level_member(R"({} {"id":1})", "id"));
+  CHECK_FALSE(top_level_member(R"({"a":1}]{"id":1})", "id"));
 }
 
 TEST_CASE("top_level_member: agrees with nlohmann's dump() wherever it answers", "[target]") {

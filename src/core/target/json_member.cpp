@@ -61,7 +61,7 @@ std::optional<std::string_view> top_level_member(std::string_view s, std::string
       return plain_scalar(s, skip_space(s, colon + 1));
     }
     if (c == '{' || c == '[') ++depth;
-    if (c == '}' || c == ']') --depth;
+    if ((c == '}' || c == ']') && --depth == 0) return std::nullopt;  // the object ended
     ++i;
   }
   return std::nullopt;

@@ -86,4 +86,16 @@ TEST_CASE("Redis URL: each malformed part is named", "[store][url]") {
   CHECK_THAT(parse_error("redis://:p%4@host"), Catch::Contains("percent-encoding"));
   CHECK_THAT(parse_error("redis://host?db=1"), Catch::Contains("unexpected '?db=1'"));
   CHECK_THAT(parse_error("redis://[::1"), Catch::Contains("unclosed"));
+  // Found by tests/fuzz/url_fuzz: control bytes were taken as a host name.
+  CHECK_THAT(parse_error(std::string("redis://ho\0st:6379", 19)), Catch::Contains("no host name"));
+  CHECK_THAT(parse_error("redis://bad host"), Catch::Contains("no host name"));
+}
+
+TEST_CASE("Redis URL: an error never shows the password", "[store][url]") {
+  const auto message = parse_error("redis://alice:s3cret-Pw@127.0.0.1:6379/zz");
+  CHECK_THAT(message, Catch::Contains("database 'zz'"));
+  CHECK_THAT(message, Catch::Contains("redis://***@127.0.0.1:6379/zz"));
+  CHECK(message.find("s3cret-Pw") == std::string::npos);
+  CHECK(message.find("alice") == std::string::npos);
+  CHECK(parse_error("redis://:p%zz@host").find("p%zz") == std::string::npos);
 }

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "idem/target/base_url.hpp"
+
 namespace idem {
 namespace {
 
@@ -10,9 +12,19 @@ constexpr std::string_view kScheme = "redis://";
 // only absurd values are refused here and the server's SELECT has the final word.
 constexpr int kMaxDb = 1'000'000;
 
+// The URL as an error may show it: credentials (up to the last '@') replaced by "***", so a
+// password never reaches a terminal or a CI log.
+std::string redacted(std::string_view url) {
+  const auto at = url.rfind('@');
+  const auto scheme_end = url.find("://");
+  if (at == std::string_view::npos || scheme_end == std::string_view::npos || at < scheme_end)
+    return std::string(url);
+  return std::string(url.substr(0, scheme_end + 3)) + "***" + std::string(url.substr(at));
+}
+
 Error url_error(std::string_view url, const std::string& what) {
   return make_error(ErrorCode::InvalidArgument,
-                    "invalid Redis URL '" + std::string(url) + "': " + what +
+                    "invalid Redis URL '" + redacted(url) + "': " + what +
                         " (expected redis://[user:password@]host[:port][/db])");
 }
 
@@ -100,6 +112,7 @@ Result<RedisUrl> parse_redis_url(std::string_view url) {
     out.host = std::string(authority);
   }
   if (out.host.empty()) return url_error(url, "the host is missing");
+  if (!is_valid_host(out.host)) return url_error(url, "the host is no host name or address");
   if (!port_text.empty() && !parse_int(port_text, 1, 65535, out.port)) {
     return url_error(url, "the port '" + std::string(port_text) + "' is not a number in 1-65535");
   }

@@ -133,6 +133,14 @@ void RedisProcess::kill() {
   pid_ = -1;
 }
 
+void RedisProcess::pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void RedisProcess::resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
+}
+
 void RedisProcess::restart() {
   kill();
   REQUIRE(launch());

@@ -28,6 +28,9 @@ class RedisProcess {
   void kill();
   /// Starts it again on the same port; REQUIREs that it answers.
   void restart();
+  /// SIGSTOP / SIGCONT: the server stalls with its connections open (a stuck Redis).
+  void pause();
+  void resume();
 
   int port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }

@@ -3,6 +3,9 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <atomic>
+#include <deque>
+#include <mutex>
 #include <thread>
 
 #include "idem/fingerprint.hpp"
@@ -16,6 +19,10 @@ namespace {
 
 // The start of Redis' error reply when maxmemory is reached and the policy is noeviction.
 constexpr std::string_view kRedisOutOfMemory = "OOM command not allowed";
+
+// Claims whose answer was lost, kept for a compensating release (RedisStore::Impl). Beyond this
+// many the oldest is dropped: its lock then only expires by its TTL, as before.
+constexpr size_t kMaxPendingReleases = 4096;
 
 // How often start-up retries while --wait-for-store runs.
 constexpr Millis kStartRetryInterval{100};
@@ -52,6 +59,31 @@ struct RedisStore::Impl {
     return {};
   }
 
+  // A claim or release whose reply never came (Redis stalled past --redis-timeout) may still
+  // run when Redis resumes: the claim then holds a lock nobody owns, and every retry would get
+  // 409 for the whole lock TTL though nothing runs. So each is remembered and released, owner
+  // checked (a no-op if it never landed, expired or was taken over), before the next claim.
+  void remember_unanswered(std::string redis_key, OwnerToken owner) {
+    std::lock_guard lock(pending_mutex);
+    if (pending_releases.size() >= kMaxPendingReleases) pending_releases.pop_front();
+    pending_releases.emplace_back(std::move(redis_key), std::move(owner));
+    has_pending = true;
+  }
+  // Sends the remembered releases on `conn` until one fails again; one thread at a time, and a
+  // thread that finds another draining does not wait for it.
+  void release_unanswered(RedisConnection& conn) {
+    if (!has_pending.load(std::memory_order_acquire)) return;
+    std::unique_lock lock(pending_mutex, std::try_to_lock);
+    if (!lock.owns_lock()) return;
+    while (!pending_releases.empty()) {
+      const auto& [redis_key, owner] = pending_releases.front();
+      auto reply = run_script(conn, release, redis_key, {owner});
+      if (!reply) return;  // Redis still unreachable: keep them for the next claim
+      pending_releases.pop_front();
+    }
+    has_pending = false;
+  }
+
   RedisPool pool;
   const std::string prefix;
   const std::string description;
@@ -59,6 +91,9 @@ struct RedisStore::Impl {
   RedisScript claim{"claim", kClaimScript, {}};
   RedisScript complete{"complete", kCompleteScript, {}};
   RedisScript release{"release", kReleaseScript, {}};
+  std::mutex pending_mutex;
+  std::deque<std::pair<std::string, OwnerToken>> pending_releases;
+  std::atomic<bool> has_pending{false};
 };
 
 RedisStore::RedisStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -90,6 +125,7 @@ Result<Claim> RedisStore::claim(const std::string& key, const std::string& finge
                                 Millis lease) {
   auto conn = impl_->pool.acquire();
   if (!conn) return make_error(ErrorCode::Unavailable, conn.error().message);
+  impl_->release_unanswered(**conn);
   Claim out;
   out.owner = new_owner_token();
   const std::string lease_ms = std::to_string(std::max<long long>(1, lease.count()));
@@ -100,6 +136,7 @@ Result<Claim> RedisStore::claim(const std::string& key, const std::string& finge
     if (reply.error().message.find(kRedisOutOfMemory) != std::string::npos) {
       return claim_when_full(**conn, redis_key(key));
     }
+    impl_->remember_unanswered(redis_key(key), out.owner);
     return reply.error();
   }
   const redisReply& r = **reply;
@@ -166,7 +203,12 @@ Result<void> RedisStore::complete(const std::string& key, const OwnerToken& owne
 Result<void> RedisStore::release(const std::string& key, const OwnerToken& owner) {
   auto conn = impl_->pool.acquire();
   if (!conn) return make_error(ErrorCode::Unavailable, conn.error().message);
-  return owner_checked(run_script(**conn, impl_->release, redis_key(key), {owner}), "release");
+  auto released = owner_checked(run_script(**conn, impl_->release, redis_key(key), {owner}),
+                                "release");
+  if (!released && released.error().code == ErrorCode::Unavailable) {
+    impl_->remember_unanswered(redis_key(key), owner);
+  }
+  return released;
 }
 
 Result<void> RedisStore::ping() {

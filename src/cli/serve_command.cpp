@@ -2,9 +2,12 @@
 #include <pthread.h>
 
 #include <csignal>
+#include <cstdlib>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <thread>
 
 #include "commands.hpp"
 #include "exit_codes.hpp"
@@ -38,6 +41,8 @@ struct ServeFlags {
   std::vector<std::string> replay_headers;
   std::string max_body = "8MiB";
   std::string handler_delay = "0";
+  std::string max_fault_delay = "1m";
+  std::string shutdown_timeout = "10s";
   double fail_rate = 0.0;
   std::string fault_header = "on";
   std::string bug = "none";
@@ -102,6 +107,9 @@ Result<ServerConfig> build_config(const ServeFlags& f) {
   auto delay = parse_duration(f.handler_delay);
   if (!delay) return flag_error("--handler-delay", delay.error());
   c.handler_delay = *delay;
+  auto max_fault_delay = parse_duration(f.max_fault_delay);
+  if (!max_fault_delay) return flag_error("--max-fault-delay", max_fault_delay.error());
+  c.max_fault_delay = *max_fault_delay;
   c.fail_rate = f.fail_rate;
   c.fault_header = f.fault_header == "on";
   c.threads = f.threads;
@@ -135,42 +143,81 @@ std::string describe_bound(const MemoryStoreLimits& limits) {
 
 void print_banner(ReferenceServer& server, const ServerConfig& c, const std::string& profile,
                   const StoreOptions& store, bool quiet) {
-  std::cout << "idemctl serve listening on " << server.base_url() << std::endl;
+  // With --log-format json stdout carries only the NDJSON request log; the banner goes to stderr.
+  std::ostream& out = c.log_format == LogFormat::Json ? std::cerr : std::cout;
+  out << "idemctl serve listening on " << server.base_url() << std::endl;
   if (quiet) return;
   const bool color = use_color();
-  std::cout << "  store " << server.store().describe();
+  out << "  store " << server.store().describe();
   if (server.store().describe() == "memory") {
-    std::cout << ", " << describe_bound(store.memory_limits);
+    out << ", " << describe_bound(store.memory_limits);
   }
-  std::cout << "\n";
-  std::cout << "  profile " << profile << ": key " << c.guard.key_header << " ("
-            << to_string(c.guard.key_format) << (c.guard.key_optional ? ", optional" : "")
-            << "), in flight "
-            << (c.guard.in_flight == InFlightPolicy::Wait ? "wait" : "409") << ", reused key "
-            << c.guard.mismatch_status << ", 5xx " << (c.guard.cache_5xx ? "cached" : "not cached")
-            << "\n";
-  std::cout << "  ttl " << format_duration(c.guard.ttl) << ", lock ttl "
-            << format_duration(c.guard.lock_ttl) << ", fingerprint "
-            << to_string(c.guard.fingerprint) << ", threads " << c.threads << "\n";
-  std::cout << "  faults: handler delay " << format_duration(c.handler_delay) << ", fail rate "
-            << c.fail_rate << ", " << "Idemctl-Fault header " << (c.fault_header ? "on" : "off")
-            << "\n";
+  out << "\n";
+  out << "  profile " << profile << ": key " << c.guard.key_header << " ("
+      << to_string(c.guard.key_format) << (c.guard.key_optional ? ", optional" : "")
+      << "), in flight "
+      << (c.guard.in_flight == InFlightPolicy::Wait ? "wait" : "409") << ", reused key "
+      << c.guard.mismatch_status << ", 5xx " << (c.guard.cache_5xx ? "cached" : "not cached")
+      << "\n";
+  out << "  ttl " << format_duration(c.guard.ttl) << ", lock ttl "
+      << format_duration(c.guard.lock_ttl) << ", fingerprint "
+      << to_string(c.guard.fingerprint) << ", threads " << c.threads << "\n";
+  out << "  faults: handler delay " << format_duration(c.handler_delay) << ", fail rate "
+      << c.fail_rate << ", " << "Idemctl-Fault header "
+      << (c.fault_header ? "on (delays up to " + format_duration(c.max_fault_delay) + ")"
+                         : std::string("off"))
+      << "\n";
   if (c.guard.bug != BugMode::None) {
-    std::cout << (color ? "\033[1;31m" : "") << "  BUG MODE " << to_string(c.guard.bug)
-              << ": this server is deliberately broken" << (color ? "\033[0m" : "") << "\n";
+    out << (color ? "\033[1;31m" : "") << "  BUG MODE " << to_string(c.guard.bug)
+        << ": this server is deliberately broken" << (color ? "\033[0m" : "") << "\n";
   }
   // Double quotes, so a shell runs the $(...) that makes a fresh key; the header is the one the
   // server reads.
-  std::cout << "  try: curl -i -X POST " << server.base_url() << "/payments -H \""
-            << c.guard.key_header << ": $(cat /proc/sys/kernel/random/uuid)\""
-            << " -H 'Content-Type: application/json' -d '{\"amount\":1000,\"currency\":\"EUR\"}'"
-            << std::endl;
+  out << "  try: curl -i -X POST " << server.base_url() << "/payments -H \""
+      << c.guard.key_header << ": $(cat /proc/sys/kernel/random/uuid)\""
+      << " -H 'Content-Type: application/json' -d '{\"amount\":1000,\"currency\":\"EUR\"}'"
+      << std::endl;
+}
+
+// What an operator must see even under -q, on stderr: a server that is broken on purpose, or
+// one reachable from other machines.
+void print_warnings(const ServerConfig& c) {
+  if (c.guard.bug != BugMode::None) {
+    std::cerr << "idemctl serve: WARNING: --bug " << to_string(c.guard.bug)
+              << ": this server is deliberately broken\n";
+  }
+  const bool loopback = c.host == "localhost" || c.host == "::1" || c.host.starts_with("127.");
+  if (!loopback) {
+    std::cerr << "idemctl serve: WARNING: listening on " << c.host
+              << ", not loopback: every machine that reaches it can run payments and faults\n";
+  }
+}
+
+// Stops the server within `timeout`; false (and a line naming what was cut) if requests were
+// still running then. The stop goes on in a detached thread that the process exit ends.
+bool stop_within(ReferenceServer& server, Millis timeout) {
+  auto done = std::make_shared<std::promise<void>>();
+  auto finished = done->get_future();
+  std::thread([&server, done] {
+    server.stop();
+    done->set_value();
+  }).detach();
+  if (finished.wait_for(timeout) == std::future_status::ready) return true;
+  std::cerr << "idemctl serve: --shutdown-timeout " << format_duration(timeout) << " passed with "
+            << server.metrics().in_flight() << " request(s) still running; exiting without them\n";
+  return false;
 }
 
 int run_serve(const ServeFlags& flags) {
   auto config = build_config(flags);
   if (!config) {
     std::cerr << "idemctl serve: " << config.error().message << "\n";
+    return kExitUsage;
+  }
+  auto shutdown_timeout = parse_duration(flags.shutdown_timeout);
+  if (!shutdown_timeout) {
+    std::cerr << "idemctl serve: " << flag_error("--shutdown-timeout", shutdown_timeout.error()).message
+              << "\n";
     return kExitUsage;
   }
   StoreOptions store_options = flags.store_options;
@@ -230,11 +277,17 @@ int run_serve(const ServeFlags& flags) {
     return kExitUnreachable;
   }
   print_banner(server, *config, flags.profile, store_options, flags.quiet);
+  print_warnings(*config);
   int signal = 0;
   sigwait(&stop_signals, &signal);
   std::cerr << "idemctl serve: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
             << ", finishing in-flight requests\n";
-  server.stop();
+  if (!stop_within(server, *shutdown_timeout)) {
+    std::cout.flush();
+    std::cerr.flush();
+    // Threads still serve the cut requests: skip destructors they could race with.
+    std::_Exit(kExitChecksFailed);
+  }
   return kExitOk;
 }
 
@@ -279,6 +332,12 @@ void register_serve(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--max-body", flags->max_body, "Largest request body; larger gets 413")
       ->capture_default_str();
   cmd->add_option("--handler-delay", flags->handler_delay, "Delay every handler run, like 200ms")
+      ->capture_default_str();
+  cmd->add_option("--max-fault-delay", flags->max_fault_delay,
+                  "Longest Idemctl-Fault delay honoured; longer is answered 400")
+      ->capture_default_str();
+  cmd->add_option("--shutdown-timeout", flags->shutdown_timeout,
+                  "On SIGINT/SIGTERM, how long in-flight requests may finish (then exit 1)")
       ->capture_default_str();
   cmd->add_option("--fail-rate", flags->fail_rate, "Share of handler runs answered 500, 0 to 1")
       ->check(CLI::Range(0.0, 1.0))

@@ -48,6 +48,8 @@ TEST_CASE("CLI: an unknown flag or a bad value exits 2 with one line", "[cli]") 
       {IDEMCTL_BINARY, "serve", "--bug", "no-such-bug"},
       {IDEMCTL_BINARY, "serve", "--listen", "127.0.0.1:99999"},
       {IDEMCTL_BINARY, "serve", "--store", "nosql://x"},
+      {IDEMCTL_BINARY, "serve", "--max-fault-delay", "soon"},
+      {IDEMCTL_BINARY, "serve", "--shutdown-timeout", "-1s"},
       {IDEMCTL_BINARY, "no-such-command"},
   };
   for (const auto& args : cases) {
@@ -90,6 +92,72 @@ TEST_CASE("CLI: serve on port 0 prints its port, serves, and SIGTERM lets in-fli
   CHECK(in_flight.status == 201);
   CHECK(serve.wait(std::chrono::seconds(10)) == 0);
   CHECK_THAT(serve.out(), Catch::Contains("POST /payments"));
+}
+
+TEST_CASE("CLI: serve -q still warns on stderr that a bug mode is on", "[cli]") {
+  BackgroundProcess serve(
+      {IDEMCTL_BINARY, "serve", "-q", "--listen", "127.0.0.1:0", "--bug", "cache-5xx"});
+  REQUIRE(serve.wait_for_port() > 0);
+  serve.signal(SIGINT);
+  CHECK(serve.wait(std::chrono::seconds(10)) == 0);
+  CHECK_THAT(serve.err(), Catch::Contains("WARNING: --bug cache-5xx: this server is deliberately broken"));
+  CHECK(serve.err().find("not loopback") == std::string::npos);  // 127.0.0.1 is loopback
+  CHECK(serve.out().find("BUG MODE") == std::string::npos);      // -q: no banner
+}
+
+TEST_CASE("CLI: serve --shutdown-timeout bounds a stop that waits for a slow handler: exit 1 "
+          "naming what was cut",
+          "[cli]") {
+  BackgroundProcess serve({IDEMCTL_BINARY, "serve", "-q", "--listen", "127.0.0.1:0",
+                           "--handler-delay", "30s", "--shutdown-timeout", "500ms"});
+  const int port = serve.wait_for_port();
+  REQUIRE(port > 0);
+  Exchange cut;
+  std::thread client([&] { cut = post_with_key(port, new_uuid4()); });
+  // Wait (bounded) until the server counts the request in flight, then stop it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  bool in_flight = false;
+  while (!in_flight && std::chrono::steady_clock::now() < deadline) {
+    const Exchange metrics = send(port, "GET", "/metrics");
+    in_flight = metrics.body.find("idem_requests_in_flight 1\n") != std::string::npos;
+  }
+  REQUIRE(in_flight);
+  serve.signal(SIGTERM);
+  CHECK(serve.wait(std::chrono::seconds(10)) == 1);  // long before the 30 s handler
+  client.join();
+  CHECK(cut.status == 0);  // the connection closed unanswered
+  CHECK_THAT(serve.err(),
+             Catch::Contains("--shutdown-timeout 500ms passed with 1 request(s) still running"));
+}
+
+TEST_CASE("CLI: serve --log-format json keeps stdout pure NDJSON (banner and warnings on stderr)",
+          "[cli]") {
+  BackgroundProcess serve({IDEMCTL_BINARY, "serve", "--listen", "127.0.0.1:0", "--log-format",
+                           "json", "--bug", "no-replay"});
+  const int port = serve.wait_for_port();  // from stderr
+  REQUIRE(port > 0);
+  CHECK(post_with_key(port, new_uuid4()).status == 201);
+  CHECK(send(port, "GET", "/%ff").status == 404);
+  CHECK(send(port, "POST", "/payments", {{"Idempotency-Key", new_uuid4()}, {"Idemctl-Fault", "nope"}},
+             kPaymentBody)
+            .status == 400);
+  serve.signal(SIGINT);
+  CHECK(serve.wait(std::chrono::seconds(10)) == 0);
+  const std::string out = serve.out();
+  int lines = 0;
+  size_t start = 0;
+  while (start < out.size()) {
+    const size_t end = out.find('\n', start);
+    REQUIRE(end != std::string::npos);  // every line is complete
+    const std::string line = out.substr(start, end - start);
+    INFO(line);
+    CHECK_FALSE(nlohmann::json::parse(line, nullptr, false).is_discarded());
+    ++lines;
+    start = end + 1;
+  }
+  CHECK(lines >= 2);  // the POSTs at least
+  CHECK_THAT(serve.err(), Catch::Contains("listening on http://127.0.0.1:"));
+  CHECK_THAT(serve.err(), Catch::Contains("BUG MODE no-replay"));
 }
 
 TEST_CASE("CLI: serve prints a bug-mode warning in its banner", "[cli]") {

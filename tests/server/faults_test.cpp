@@ -1,6 +1,7 @@
 // Handler failures, crashes, lost responses and store outages, end to end.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <future>
 #include <thread>
 
 #include "idem/key.hpp"
@@ -142,4 +143,60 @@ TEST_CASE("Server: a response that cannot be stored is still answered and counte
   store.set_complete_fails(true);
   CHECK(post_with_key(ts.port(), new_uuid4()).status == 201);
   CHECK(ts.server().metrics().store_write_failures() == 1);
+}
+
+namespace {
+
+// Waits (bounded) until the server counts `n` requests in flight.
+bool wait_in_flight(TestServer& ts, long long n) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (ts.server().metrics().in_flight() != n) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("Server: an Idemctl-Fault delay above --max-fault-delay is refused before anything runs",
+          "[server][faults]") {
+  ServerConfig config = quiet_config();
+  config.max_fault_delay = std::chrono::seconds(2);
+  TestServer ts(config);
+  const std::string key = new_uuid4();
+  const Exchange refused = post_with_fault(ts.port(), key, "delay=1h");
+  CHECK(refused.status == 400);
+  CHECK_THAT(refused.body, Catch::Contains("/problems/bad-fault"));
+  CHECK_THAT(refused.body, Catch::Contains("--max-fault-delay 2s"));
+  CHECK(ts.executions(key) == 0);
+  CHECK(ts.server().store().stats()->records == 0);  // no claim was taken
+  // At the limit it is honoured (a short limit keeps the test short).
+  config.max_fault_delay = std::chrono::milliseconds(50);
+  TestServer at_limit(config);
+  CHECK(post_with_fault(at_limit.port(), key, "delay=50ms").status == 201);
+  CHECK(post_with_fault(at_limit.port(), new_uuid4(), "delay=51ms").status == 400);
+}
+
+TEST_CASE("Server: stopping ends Idemctl-Fault delays at once: 503, claim released, nothing ran",
+          "[server][faults]") {
+  for (int round = 0; round < 3; ++round) {
+    TestServer ts(quiet_config());  // max-fault-delay 1m by default
+    const std::string key = new_uuid4();
+    Exchange parked;
+    std::thread client([&] { parked = post_with_fault(ts.port(), key, "delay=50s"); });
+    REQUIRE(wait_in_flight(ts, 1));
+    REQUIRE(ts.server().store().stats()->locked == 1);
+    // stop() must return long before the 50 s delay (the client itself gives up after 10 s).
+    auto stopped = std::async(std::launch::async, [&] { ts.server().stop(); });
+    REQUIRE(stopped.wait_for(std::chrono::seconds(8)) == std::future_status::ready);
+    client.join();
+    INFO("round " << round << ": " << parked.error);
+    CHECK(parked.status == 503);
+    CHECK_THAT(parked.body, Catch::Contains("/problems/shutting-down"));
+    CHECK(parked.header("Retry-After") == "1");
+    CHECK(ts.server().executions().total() == 0);  // stopped: read in-process, not over HTTP
+    CHECK(ts.server().store().stats()->records == 0);
+    CHECK(ts.server().metrics().in_flight() == 0);
+  }
 }

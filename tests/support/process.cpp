@@ -111,11 +111,17 @@ std::string BackgroundProcess::wait_for_output(const std::string& text,
 }
 
 int BackgroundProcess::wait_for_port() {
-  const std::string out = wait_for_output("listening on", std::chrono::seconds(10));
-  std::smatch m;
-  static const std::regex re(R"(listening on http://[^:]+:(\d+))");
-  if (!std::regex_search(out, m, re)) return 0;
-  return std::stoi(m[1]);
+  // On stdout, or on stderr when stdout is reserved for a machine-readable log.
+  static const std::regex re(R"(listening on https?://[^:]+:(\d+))");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const std::string& text : {read_file(out_path_), read_file(err_path_)}) {
+      std::smatch m;
+      if (std::regex_search(text, m, re)) return std::stoi(m[1]);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return 0;
 }
 
 void BackgroundProcess::signal(int sig) { kill(pid_, sig); }

@@ -30,7 +30,8 @@ class BackgroundProcess {
 
   /// Waits (bounded) until stdout contains `text`; returns stdout so far, or "" on timeout.
   std::string wait_for_output(const std::string& text, std::chrono::milliseconds timeout);
-  /// The port from a "listening on http://127.0.0.1:PORT" line, waiting at most 10 s; 0 if none.
+  /// The port from a "listening on http://127.0.0.1:PORT" line on stdout or stderr, waiting at
+  /// most 10 s; 0 if none.
   int wait_for_port();
   void signal(int sig);
   /// Waits for exit; returns the exit code, or -1 if still running at the deadline.

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,12 +74,17 @@ class ExchangePipeline {
   ExchangeResult run(const ExchangeRequest& exchange, Executor& executor);
   /// The same executor without guard or faults (the benchmark's baseline route).
   ExchangeResult run_unguarded(const ExchangeRequest& exchange, Executor& executor);
+  /// Ends every Idemctl-Fault delay now and refuses later ones: those exchanges release their
+  /// claim (nothing ran) and are answered 503. For shutdown; from any thread; irreversible.
+  void interrupt_fault_delays();
 
  private:
   using SteadyTime = std::chrono::steady_clock::time_point;
   HttpResponse execute_with_faults(const ExchangeRequest& exchange, const FaultSpec& fault,
                                    const std::string& scoped_key, Executor& executor);
   void report_store_error(std::string_view phase, const Error& error, std::string_view key);
+  /// Sleeps `delay` unless interrupt_fault_delays() comes first; false if it did.
+  bool fault_delay(Millis delay);
   void finish_log(const ExchangeRequest& exchange, std::string_view key, Outcome outcome,
                   std::string_view label, int status, SteadyTime started);
 
@@ -86,6 +93,9 @@ class ExchangePipeline {
   ExecutionLog& executions_;
   ServerMetrics& metrics_;
   RequestLog& log_;
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
 };
 
 }  // namespace idem

@@ -15,6 +15,10 @@ class ServerMetrics {
  public:
   void record(Outcome outcome, std::chrono::microseconds latency);
   void record_store_write_failure() { ++store_write_failures_; }
+  /// Guarded and unguarded exchanges between their start and their answer (a gauge).
+  void request_started() { ++in_flight_; }
+  void request_ended() { --in_flight_; }
+  long long in_flight() const { return in_flight_.load(); }
   long long requests(Outcome outcome) const;
   long long store_write_failures() const { return store_write_failures_.load(); }
 
@@ -30,6 +34,7 @@ class ServerMetrics {
   std::array<std::atomic<long long>, kBucketsSeconds.size() + 1> buckets_{};  // last is +Inf
   std::atomic<long long> latency_sum_us_{0};
   std::atomic<long long> store_write_failures_{0};
+  std::atomic<long long> in_flight_{0};
 };
 
 }  // namespace idem

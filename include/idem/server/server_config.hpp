@@ -19,7 +19,10 @@ struct ServerConfig {
   size_t max_body = 8u << 20;
   GuardConfig guard;
   // Fault knobs (all off by default).
-  Millis handler_delay{0};
+  Millis handler_delay{0};  ///< an operator's slow handler: shutdown waits for it
+  /// Longest `Idemctl-Fault: delay=` honoured; a longer one is answered 400, so that no client
+  /// can park a worker for an hour. Such delays end early (503) when the server stops.
+  Millis max_fault_delay{60'000};
   double fail_rate = 0.0;     ///< share of handler runs answered 500 without effect
   bool fault_header = true;   ///< honour the Idemctl-Fault request header
   LogFormat log_format = LogFormat::Text;

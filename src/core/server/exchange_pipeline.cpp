@@ -3,8 +3,25 @@
 #include <random>
 #include <thread>
 
+#include "idem/duration.hpp"
+
 namespace idem {
 namespace {
+
+// Thrown out of a fault delay cut short by shutdown: the claim is released, nothing ran.
+struct FaultDelayInterrupted {};
+
+// Counts an exchange as in flight for its whole run, whichever way it leaves.
+class InFlight {
+ public:
+  explicit InFlight(ServerMetrics& metrics) : metrics_(metrics) { metrics_.request_started(); }
+  ~InFlight() { metrics_.request_ended(); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  ServerMetrics& metrics_;
+};
 
 bool roll(double rate) {
   if (rate <= 0.0) return false;
@@ -38,8 +55,8 @@ HttpResponse ExchangePipeline::execute_with_faults(const ExchangeRequest& exchan
                                                    const FaultSpec& fault,
                                                    const std::string& scoped_key,
                                                    Executor& executor) {
-  const Millis delay = fault.delay + config_.handler_delay;
-  if (delay.count() > 0) std::this_thread::sleep_for(delay);
+  if (fault.delay.count() > 0 && !fault_delay(fault.delay)) throw FaultDelayInterrupted{};
+  if (config_.handler_delay.count() > 0) std::this_thread::sleep_for(config_.handler_delay);
   if (fault.throw_error) throw std::runtime_error("handler failure injected by Idemctl-Fault");
   if (fault.status) {
     return make_problem(*fault.status, "injected-fault", "Injected fault",
@@ -52,11 +69,30 @@ HttpResponse ExchangePipeline::execute_with_faults(const ExchangeRequest& exchan
   return executor.execute(exchange);
 }
 
+bool ExchangePipeline::fault_delay(Millis delay) {
+  std::unique_lock lock(stop_mutex_);
+  return !stop_cv_.wait_for(lock, delay, [&] { return stopping_; });
+}
+
+void ExchangePipeline::interrupt_fault_delays() {
+  {
+    std::lock_guard lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+}
+
 ExchangeResult ExchangePipeline::run(const ExchangeRequest& exchange, Executor& executor) {
   const auto started = std::chrono::steady_clock::now();
+  const InFlight in_flight(metrics_);
   FaultSpec fault;
   if (config_.fault_header && exchange.fault) {
     auto parsed = parse_fault_spec(*exchange.fault);
+    if (parsed && parsed->delay > config_.max_fault_delay) {
+      parsed = make_error(ErrorCode::InvalidArgument,
+                          "delay=" + format_duration(parsed->delay) + " is above the server's " +
+                              "--max-fault-delay " + format_duration(config_.max_fault_delay));
+    }
     if (!parsed) {
       finish_log(exchange, "", Outcome::Rejected, "rejected", 400, started);
       return {true, make_problem(400, "bad-fault", "Bad fault header", parsed.error().message)};
@@ -87,6 +123,17 @@ ExchangeResult ExchangePipeline::run(const ExchangeRequest& exchange, Executor& 
   try {
     // Executions are counted under the caller's true scope, whatever a bug mode does to records.
     response = execute_with_faults(exchange, fault, decision.scoped_key, executor);
+  } catch (const FaultDelayInterrupted&) {
+    const FinishResult released = guard_.abandon(decision.ticket);
+    if (released.store_error) {
+      report_store_error("claim not released", *released.store_error, decision.key);
+    }
+    finish_log(exchange, decision.key, decision.outcome, "interrupted", 503, started);
+    HttpResponse stopping = make_problem(503, "shutting-down", "Shutting down",
+                                         "the server stopped during the Idemctl-Fault delay; "
+                                         "nothing ran, retry");
+    stopping.headers.emplace_back("Retry-After", "1");
+    return {true, std::move(stopping)};
   } catch (const std::exception& e) {
     const FinishResult released = guard_.abandon(decision.ticket);
     if (released.store_error) {
@@ -110,6 +157,7 @@ ExchangeResult ExchangePipeline::run(const ExchangeRequest& exchange, Executor& 
 
 ExchangeResult ExchangePipeline::run_unguarded(const ExchangeRequest& exchange, Executor& executor) {
   const auto started = std::chrono::steady_clock::now();
+  const InFlight in_flight(metrics_);
   executions_.record("");
   HttpResponse response = executor.execute(exchange);
   finish_log(exchange, "", Outcome::Passed, "passed", response.status, started);

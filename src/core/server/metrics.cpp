@@ -37,6 +37,9 @@ std::string ServerMetrics::render_prometheus(long long executions_total) const {
       << "# HELP idem_store_write_failures_total Responses sent but not stored.\n"
       << "# TYPE idem_store_write_failures_total counter\n"
       << "idem_store_write_failures_total " << store_write_failures() << "\n"
+      << "# HELP idem_requests_in_flight Requests started and not yet answered.\n"
+      << "# TYPE idem_requests_in_flight gauge\n"
+      << "idem_requests_in_flight " << in_flight() << "\n"
       << "# HELP idem_request_duration_seconds Request latency.\n"
       << "# TYPE idem_request_duration_seconds histogram\n";
   long long cumulative = 0;

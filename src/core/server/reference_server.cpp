@@ -196,7 +196,11 @@ Result<int> ReferenceServer::start() {
 }
 
 void ReferenceServer::stop() {
-  if (impl_) impl_->listener.shutdown();
+  if (!impl_) return;
+  // A client's fault delay must not hold shutdown (up to --max-fault-delay); an operator's
+  // --handler-delay stands for real work and is waited for.
+  impl_->pipeline.interrupt_fault_delays();
+  impl_->listener.shutdown();
 }
 
 int ReferenceServer::port() const { return impl_->port; }

@@ -63,6 +63,12 @@ Result<nlohmann::json> parse_json_file_text(std::string_view text, const std::st
     return make_error(ErrorCode::InvalidArgument, file + ": line " + std::to_string(line) +
                                                       ", column " + std::to_string(column) +
                                                       ": not JSON: " + what);
+  } catch (const nlohmann::json::exception& e) {
+    // A number too large for a double (111e1111, found by tests/fuzz/config_fuzz) fails the
+    // parse with out_of_range and no position; it used to escape and end the process.
+    std::string what = e.what();
+    if (const size_t bracket = what.find("] "); bracket != std::string::npos) what.erase(0, bracket + 2);
+    return make_error(ErrorCode::InvalidArgument, file + ": not JSON: " + what);
   }
 }
 

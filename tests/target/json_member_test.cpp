@@ -29,6 +29,14 @@ TEST_CASE("top_level_member: leaves everything else to the parser", "[target]") 
   // Found by tests/fuzz/json_member_fuzz: a second document after the object is not the object.
   CHECK_FALSE(top_level_member(R"({} {"id":1})", "id"));
   CHECK_FALSE(top_level_member(R"({"a":1}]{"id":1})", "id"));
+  // Found by tests/fuzz/json_member_fuzz: with a repeated member the last one counts, as in the
+  // full parse; an escaped member name (which may spell the name) is left to the parser.
+  CHECK(top_level_member(R"({"id":"first","id":"last"})", "id") == "\"last\"");
+  CHECK_FALSE(top_level_member(R"({"id":"plain","id":{"x":1}})", "id"));
+  CHECK_FALSE(top_level_member(R"({"id":1,"\u0069d":2})", "id"));
+  // An integer that may not fit 64 bits is the parser's to read (it becomes a double there).
+  CHECK(top_level_member(R"({"id":-999999999999999999})", "id") == "-999999999999999999");
+  CHECK_FALSE(top_level_member(R"({"id":-4299999999999999999999999999})", "id"));
 }
 
 TEST_CASE("top_level_member: agrees with nlohmann's dump() wherever it answers", "[target]") {

@@ -77,6 +77,13 @@ TEST_CASE("scenario loader: typos, bad statuses and dangling step references are
              Catch::Contains("$.checks[0].steps[0].wait: expected a duration"));
   CHECK_THAT(error_of("{not json"),
              Catch::Contains("bad.json: line 1, column 3: not JSON: syntax error"));
+  // Found by tests/fuzz/config_fuzz: a number too large for a double threw out_of_range past
+  // the loader and ended the process; it is a named error like any other.
+  CHECK_THAT(error_of(R"({"$comment": 111e1111111})"),
+             Catch::Contains("bad.json: not JSON: number overflow"));
+  auto target = parse_target_config(R"({"path": 1e999})", "t.json", TargetSpec{});
+  REQUIRE_FALSE(target.ok());
+  CHECK_THAT(target.error().message, Catch::Contains("t.json: not JSON: number overflow"));
   CHECK_THAT(error_of(R"({"checks": [{"title": "t"}]})"),
              Catch::Contains("$.checks[0]: expected a field 'id'"));
 }

@@ -250,3 +250,20 @@ TEST_CASE("stress merge: a file larger than the limit is refused before it is pa
   CHECK_THAT(missing.error().message, Catch::Contains("cannot be read"));
   std::remove(path.c_str());
 }
+
+TEST_CASE("stress merge: the segments' rates and stages add up to the whole run's",
+          "[stress][merge]") {
+  Sample a = make_report(8, 10, 1, 1'000'000, {0, 2});
+  Sample b = make_report(9, 10, 1, 1'000'000, {1, 2});
+  for (Sample* s : {&a, &b}) {
+    s->report.model = "open";
+    s->report.rate = 250;
+    s->report.stages = {"10s:500", "5s:1000"};
+  }
+  auto m = merge_stress_reports({a.report, b.report}, {"a", "b"});
+  REQUIRE(m);
+  CHECK(m->rate == 500);
+  CHECK(m->stages == std::vector<std::string>{"10s:1000", "5s:2000"});
+  CHECK(m->threads == 4);
+  CHECK(m->connections == 8);
+}

@@ -1,11 +1,34 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "idem/stress/stress_merge.hpp"
 #include "idem/stress/stress_options.hpp"
 
 namespace idem {
 namespace {
+
+/// The segments' stages as one run's: each stage's rate summed over the reports ("10s:500" of
+/// every segment of 3 is "10s:1500"); a stage that does not read back is kept as the first's.
+std::vector<std::string> summed_stages(const std::vector<StressReport>& reports) {
+  std::vector<std::string> out = reports.front().stages;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const size_t colon = out[i].find(':');
+    if (colon == std::string::npos) continue;
+    double rate = 0;
+    bool readable = true;
+    for (const auto& r : reports) {
+      const auto stage = i < r.stages.size() ? parse_stage(r.stages[i]) : Result<RateStage>(Error{});
+      readable = readable && stage.ok();
+      if (stage) rate += stage->rate;
+    }
+    if (!readable) continue;
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", rate);
+    out[i] = out[i].substr(0, colon + 1) + text;
+  }
+  return out;
+}
 
 Error refuse(const std::string& message) { return Error{ErrorCode::InvalidArgument, message}; }
 
@@ -55,7 +78,7 @@ Result<StressReport> merge_stress_reports(const std::vector<StressReport>& repor
   StressReport m;
   m.targets = first.targets;
   m.model = first.model;
-  m.stages = first.stages;
+  m.stages = summed_stages(reports);
   m.pattern = first.pattern;
   m.dups = first.dups;
   m.profile = first.profile;

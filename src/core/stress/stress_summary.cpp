@@ -63,7 +63,13 @@ void write_stress_summary(const StressReport& r, std::ostream& out, bool color) 
   if (r.model == "open") out << ", " << r.rate << " req/s scheduled";
   for (const auto& stage : r.stages) out << ", stage " << stage;
   out << ", pattern " << r.pattern << ", " << r.dups << " sends per key, executions by "
-      << r.count_mode << "\n\n";
+      << r.count_mode << "\n";
+  if (r.segment.count > 1) {
+    out << "  segment " << r.segment.index << "/" << r.segment.count
+        << ": its own keys and its share of the load (merge with idemctl report merge)\n";
+  }
+  if (!r.merged_from.empty()) out << "  merged from " << r.merged_from.size() << " reports\n";
+  out << "\n";
 
   char line[160];
   std::snprintf(line, sizeof line, "%.2f s", r.elapsed_seconds);

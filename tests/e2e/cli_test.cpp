@@ -105,6 +105,17 @@ TEST_CASE("CLI: serve -q still warns on stderr that a bug mode is on", "[cli]") 
   CHECK(serve.out().find("BUG MODE") == std::string::npos);      // -q: no banner
 }
 
+TEST_CASE("CLI: serve -q still warns on stderr that it listens beyond loopback", "[cli]") {
+  // Bound to every address for the few milliseconds it takes to see the port; the test sends
+  // nothing, and nothing but this process's stop reaches it.
+  BackgroundProcess serve({IDEMCTL_BINARY, "serve", "-q", "--listen", "0.0.0.0:0"});
+  REQUIRE(serve.wait_for_port() > 0);
+  serve.signal(SIGINT);
+  CHECK(serve.wait(std::chrono::seconds(10)) == 0);
+  CHECK_THAT(serve.err(), Catch::Contains("WARNING: listening on 0.0.0.0, not loopback"));
+  CHECK(serve.err().find("--bug") == std::string::npos);
+}
+
 TEST_CASE("CLI: serve --shutdown-timeout bounds a stop that waits for a slow handler: exit 1 "
           "naming what was cut",
           "[cli]") {

@@ -32,6 +32,10 @@ TEST_CASE("Target: an execution is identified by its resource id, else by its bo
   CHECK(idem::execution_identity(t, R"({"id":"p1","at":1})") ==
         idem::execution_identity(t, R"({"at":2,"id":"p1"})"));
   CHECK(idem::execution_identity(t, "not json") == "not json");
+  // Issue #8: an id nested 70 000 deep overflowed the stack in dump() (verify --resource-id /id
+  // segfaulted); past the depth bound the body is its own identity, and nothing recurses.
+  const std::string deep = R"({"id":)" + std::string(70000, '[') + std::string(70000, ']') + "}";
+  CHECK(idem::execution_identity(t, deep) == deep);
   t.count = CountMode::BodyIdentity;
   CHECK(idem::execution_identity(t, R"({"id":"p1","at":1})") == R"({"id":"p1","at":1})");
 }

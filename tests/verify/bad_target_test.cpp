@@ -18,7 +18,7 @@ using namespace idem::test;
 
 namespace {
 
-enum class Misbehaviour { Garbage, Close, Hang };
+enum class Misbehaviour { Garbage, Close, Hang, DeepProblem };
 
 // Accepts connections on 127.0.0.1:0 and misbehaves on each until destroyed.
 class MisbehavingServer {
@@ -56,6 +56,17 @@ class MisbehavingServer {
       if (how_ == Misbehaviour::Garbage) {
         const char garbage[] = "this is not HTTP\r\n\r\n";
         (void)!::write(c, garbage, sizeof(garbage) - 1);
+      }
+      if (how_ == Misbehaviour::DeepProblem) {
+        // A 409 problem whose body nests 70 000 deep: parsed without a bound, it would
+        // overflow the stack.
+        const std::string body =
+            R"({"type":)" + std::string(70000, '[') + std::string(70000, ']') + "}";
+        const std::string answer =
+            "HTTP/1.1 409 Conflict\r\nRetry-After: 1\r\nContent-Type: application/problem+json\r\n"
+            "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+            body;
+        (void)!::write(c, answer.data(), answer.size());
       }
       if (how_ == Misbehaviour::Hang) {
         held_.push_back(c);  // never answered, closed at the end
@@ -103,4 +114,23 @@ TEST_CASE("verify: a target answering garbage, closing or hanging fails its chec
       }
     }
   }
+}
+
+TEST_CASE("verify: a problem body nested too deep is an unparseable body, not a crash",
+          "[verify]") {
+  CurlGlobal curl;
+  MisbehavingServer server(Misbehaviour::DeepProblem);
+  verify::TargetSpec target;
+  target.base_urls = {server.url()};
+  target.headers = {{"Content-Type", "application/json"}};
+  verify::VerifyOptions options = test_options("default");
+  target.slow = verify::Trigger{{{"X-Slow", "1"}}, std::nullopt};  // the burst's premise
+  target.slow_delay = Millis{200};
+  options.only = {"conflict-shape"};
+  const Report report = verify::run_verify(source_catalogue(), target, options);
+  INFO(summary(report));
+  REQUIRE(report.checks.size() == 1);
+  CHECK(report.checks[0].verdict == Verdict::Fail);
+  CHECK_THAT(report.checks[0].reason,
+             Catch::Contains("unparseable application/problem+json body"));
 }

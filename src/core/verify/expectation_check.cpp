@@ -47,12 +47,24 @@ const Exchange* reference_of(RunContext& ctx, const std::string& step) {
   return nullptr;
 }
 
-bool is_problem_json(const HttpResponse& r) {
+// Why `r` is no RFC 9457 problem; empty when it is one. The body is parsed with a depth bound,
+// so a hostile target cannot overflow verify's stack.
+std::string problem_json_miss(const HttpResponse& r) {
   const auto type = find_header(r.headers, "Content-Type");
-  if (!type || !type->starts_with("application/problem+json")) return false;
+  if (!type || !type->starts_with("application/problem+json")) {
+    return "not application/problem+json (Content-Type: " + std::string(type.value_or("none")) +
+           ")";
+  }
   const auto json = parse_bounded_json(r.body);
-  return json.is_object() && json.contains("type") && json.contains("title") &&
-         json.contains("status");
+  if (json.is_discarded()) {
+    return "unparseable application/problem+json body (not JSON, or nested deeper than " +
+           std::to_string(kMaxJsonDepth) + ")";
+  }
+  if (!json.is_object() || !json.contains("type") || !json.contains("title") ||
+      !json.contains("status")) {
+    return "application/problem+json without type, title and status";
+  }
+  return "";
 }
 
 // Why `ex` is not a replay of `step`'s answer; empty when it is. A replay is recognised by the
@@ -171,8 +183,8 @@ std::string judge_exchange(RunContext& ctx, const Exchange& ex, const Expectatio
       }
     }
   }
-  if (e.problem_json && !is_problem_json(r)) {
-    return label + "not application/problem+json with type, title and status";
+  if (e.problem_json) {
+    if (const std::string miss = problem_json_miss(r); !miss.empty()) return label + miss;
   }
   return "";
 }

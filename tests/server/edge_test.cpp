@@ -82,6 +82,9 @@ TEST_CASE("Edge: an over-long header line is 431 and a close; the bytes after it
   CHECK(count_responses(wire) == 1);
   CHECK(body_of(wire).find("/problems/") != std::string::npos);
   CHECK(executions_total(ts.port()) == 0);
+  // The refusal is counted where an operator looks.
+  CHECK_THAT(send(ts.port(), "GET", "/metrics").body,
+             Catch::Contains("idem_edge_refusals_total{status=\"431\"} 1\n"));
 }
 
 TEST_CASE("Edge: too many header lines is 431 and a close", "[edge]") {

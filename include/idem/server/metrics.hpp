@@ -21,6 +21,10 @@ class ServerMetrics {
   long long in_flight() const { return in_flight_.load(); }
   long long requests(Outcome outcome) const;
   long long store_write_failures() const { return store_write_failures_.load(); }
+  /// A request or connection the HTTP edge answered itself, before the guard (bad framing, an
+  /// over-long head, a slow client, too many connections, an error of the HTTP library).
+  void record_edge_refusal(int status);
+  long long edge_refusals(int status) const;
 
   /// Renders every counter; `executions_total` comes from the ExecutionLog.
   std::string render_prometheus(long long executions_total) const;
@@ -35,6 +39,9 @@ class ServerMetrics {
   std::atomic<long long> latency_sum_us_{0};
   std::atomic<long long> store_write_failures_{0};
   std::atomic<long long> in_flight_{0};
+  // The statuses the edge answers with; any other is counted as "other" (the last slot).
+  static constexpr std::array<int, 9> kEdgeStatuses = {400, 405, 408, 413, 414, 431, 500, 501, 503};
+  std::array<std::atomic<long long>, kEdgeStatuses.size() + 1> edge_refusals_{};
 };
 
 }  // namespace idem

@@ -24,6 +24,18 @@ long long ServerMetrics::requests(Outcome outcome) const {
   return by_outcome_[static_cast<size_t>(outcome)].load();
 }
 
+void ServerMetrics::record_edge_refusal(int status) {
+  size_t slot = 0;
+  while (slot < kEdgeStatuses.size() && kEdgeStatuses[slot] != status) ++slot;
+  ++edge_refusals_[slot];
+}
+
+long long ServerMetrics::edge_refusals(int status) const {
+  size_t slot = 0;
+  while (slot < kEdgeStatuses.size() && kEdgeStatuses[slot] != status) ++slot;
+  return edge_refusals_[slot].load();
+}
+
 std::string ServerMetrics::render_prometheus(long long executions_total) const {
   std::ostringstream out;
   out << "# HELP idem_requests_total Requests by idempotency outcome.\n"
@@ -37,6 +49,14 @@ std::string ServerMetrics::render_prometheus(long long executions_total) const {
       << "# HELP idem_store_write_failures_total Responses sent but not stored.\n"
       << "# TYPE idem_store_write_failures_total counter\n"
       << "idem_store_write_failures_total " << store_write_failures() << "\n"
+      << "# HELP idem_edge_refusals_total Requests and connections the HTTP edge refused "
+         "before the guard, by the status it answered.\n"
+      << "# TYPE idem_edge_refusals_total counter\n";
+  for (size_t i = 0; i < kEdgeStatuses.size(); ++i) {
+    out << "idem_edge_refusals_total{status=\"" << kEdgeStatuses[i] << "\"} "
+        << edge_refusals_[i].load() << "\n";
+  }
+  out << "idem_edge_refusals_total{status=\"other\"} " << edge_refusals_.back().load() << "\n"
       << "# HELP idem_requests_in_flight Requests started and not yet answered.\n"
       << "# TYPE idem_requests_in_flight gauge\n"
       << "idem_requests_in_flight " << in_flight() << "\n"

@@ -165,6 +165,7 @@ void ReferenceServer::Impl::install_routes() {
   // logged.
   listener.set_edge_log([this](int status, std::string_view method, std::string_view path,
                                 std::string_view reason) {
+    metrics.record_edge_refusal(status);
     log.warn("refused " + std::to_string(status) + " " + std::string(method) + " " +
                  std::string(path) + ": " + std::string(reason),
              "");

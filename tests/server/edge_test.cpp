@@ -2,6 +2,7 @@
 // framing that could smuggle a second request, and clients too slow to finish a head.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -120,6 +121,36 @@ TEST_CASE("Edge: conflicting framing is 400 and a close; nothing is smuggled", "
     CHECK(count_responses(wire) == 1);
   }
   CHECK(executions_total(ts.port()) == 0);
+}
+
+TEST_CASE("Edge: a body past the 64 KiB prefetch and a chunked body are read whole by the worker",
+          "[edge]") {
+  TestServer ts(quiet_config());
+  // The payment body followed by 200 KiB of JSON whitespace: past what the head reader
+  // prefetches, so the worker reads the rest from the socket.
+  const std::string body = kPaymentBody + std::string(200 * 1024, ' ');
+  const auto post = [](const std::string& framing, const std::string& payload) {
+    return "POST /payments HTTP/1.1\r\nHost: x\r\nIdempotency-Key: " + kKey +
+           "\r\nContent-Type: application/json\r\n" + framing +
+           "Connection: close\r\n\r\n" + payload;
+  };
+  const std::string first =
+      raw_exchange(ts.port(), post("Content-Length: " + std::to_string(body.size()) + "\r\n", body));
+  CHECK(status_of(first) == 201);
+  // The same bytes again, chunked in three pieces: the same request, so a replay.
+  std::string chunked;
+  for (size_t at = 0; at < body.size(); at += 90 * 1024) {
+    const std::string piece = body.substr(at, 90 * 1024);
+    char size[32];
+    std::snprintf(size, sizeof(size), "%zx\r\n", piece.size());
+    chunked += size + piece + "\r\n";
+  }
+  chunked += "0\r\n\r\n";
+  const std::string retry = raw_exchange(ts.port(), post("Transfer-Encoding: chunked\r\n", chunked));
+  CHECK(status_of(retry) == 201);
+  CHECK_THAT(retry, Catch::Contains("Idempotent-Replayed: true"));
+  CHECK(body_of(retry) == body_of(first));
+  CHECK(executions_total(ts.port()) == 1);
 }
 
 TEST_CASE("Edge: pipelined requests on one connection are each answered in order", "[edge]") {

@@ -60,6 +60,26 @@ TEST_CASE("CLI: an unknown flag or a bad value exits 2 with one line", "[cli]") 
   }
 }
 
+TEST_CASE("CLI: serve prints the memory store's bound, and refuses a bound it cannot apply",
+          "[cli]") {
+  BackgroundProcess serve({IDEMCTL_BINARY, "serve", "--listen", "127.0.0.1:0", "--max-records",
+                           "3", "--max-store-memory", "64MiB"});
+  REQUIRE(serve.wait_for_port() > 0);
+  serve.signal(SIGINT);
+  CHECK(serve.wait(std::chrono::seconds(10)) == 0);
+  CHECK_THAT(serve.out(), Catch::Contains("refuses new keys (503 store-full) beyond 64MiB of "
+                                          "records or 3 records"));
+  // Redis is bounded by its own maxmemory; the flags would silently do nothing there.
+  const auto redis = run_process({IDEMCTL_BINARY, "serve", "--store", "redis://127.0.0.1:1",
+                                  "--max-records", "5"});
+  CHECK(redis.exit_code == 2);
+  CHECK(count_lines(redis.err) == 1);
+  CHECK_THAT(redis.err, Catch::Contains("bound Redis with maxmemory and noeviction"));
+  const auto zero = run_process({IDEMCTL_BINARY, "serve", "--max-store-memory", "0"});
+  CHECK(zero.exit_code == 2);
+  CHECK_THAT(zero.err, Catch::Contains("--max-store-memory: expected a positive size"));
+}
+
 TEST_CASE("CLI: serve on a port in use exits 3 with one line", "[cli]") {
   TestServer occupant(quiet_config());
   const auto r = run_process(

@@ -139,7 +139,8 @@ TEST_CASE("Report writers: the JSON report parses and has the documented fields"
     CHECK(j.at("duration_ms") == 4213);
     CHECK(j.at("summary") ==
           nlohmann::json{
-              {"total", 5}, {"passed", 2}, {"failed", 1}, {"warnings", 1}, {"skipped", 1}});
+              {"total", 5}, {"passed", 2}, {"failed", 1}, {"warnings", 1}, {"skipped", 1},
+              {"errors", 0}});
     CHECK(j.at("hints").size() == r.hints.size());
     REQUIRE(j.at("checks").size() == 5);
     for (const auto& c : j.at("checks")) {

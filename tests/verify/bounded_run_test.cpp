@@ -2,8 +2,11 @@
 // naming why; the run's deadline ends a run that would take longer; on_check sees every check.
 #include <catch2/catch.hpp>
 
+#include <csignal>
+
 #include "idem/client/http_client.hpp"
 #include "support/hanging_server.hpp"
+#include "support/process.hpp"
 #include "verify/verify_fixture.hpp"
 
 using namespace idem;
@@ -50,7 +53,7 @@ TEST_CASE("verify: a target that never answers stops the run after two timeouts,
                              "300ms; the target accepts connections but never answers"));
   for (size_t i = 2; i < checks.size(); ++i) {
     INFO(checks[i]->id);
-    CHECK((checks[i]->verdict == Verdict::Fail || checks[i]->verdict == Verdict::Warn));
+    CHECK((checks[i]->verdict == Verdict::Error || checks[i]->verdict == Verdict::Warn));
     CHECK_THAT(checks[i]->reason, Catch::StartsWith("not run: 2 requests in a row got no answer"));
     CHECK(checks[i]->exchanges.empty());
   }
@@ -110,4 +113,54 @@ TEST_CASE("verify: on_check is called once per check, in order, with its result"
   REQUIRE(report.checks.size() == 3);
   CHECK(seen == std::vector<std::string>{"first-executes PASS", "replay-identical PASS",
                                          "payload-mismatch PASS"});
+}
+
+TEST_CASE("verify: a target that stops answering mid-run stops the run after 3 timeouts in a row "
+          "across checks",
+          "[verify]") {
+  CurlGlobal curl;
+  // A real `idemctl serve` in its own process: SIGSTOP freezes it with its sockets open, so it
+  // accepts connections (the kernel's backlog) and answers nothing, as a wedged service does.
+  BackgroundProcess serve({IDEMCTL_BINARY, "serve", "--listen", "127.0.0.1:0", "-q",
+                           "--lock-ttl", "1s"});
+  const int port = serve.wait_for_port();
+  REQUIRE(port > 0);
+  const verify::TargetSpec target =
+      verify::reference_target({"http://127.0.0.1:" + std::to_string(port)}, Millis{1000});
+  verify::VerifyOptions options = test_options("default");
+  options.timeout = Millis{300};
+  constexpr size_t kAnswered = 3;
+  size_t judged_so_far = 0;
+  options.on_check = [&](const CheckResult& r) {
+    if (r.verdict != Verdict::Skip && ++judged_so_far == kAnswered) serve.signal(SIGSTOP);
+  };
+  const Report report = verify::run_verify(source_catalogue(), target, options);
+  serve.signal(SIGCONT);
+  INFO(summary(report));
+  const auto checks = judged(report);
+  REQUIRE(checks.size() > kAnswered + 3);
+  for (size_t i = 0; i < kAnswered; ++i) CHECK(checks[i]->verdict == Verdict::Pass);
+  // After the freeze: the check that met the first timeouts stops, and once 3 requests in a row
+  // (across checks) got no answer, every later check is not run, sending nothing.
+  size_t first_not_run = checks.size();
+  for (size_t i = kAnswered; i < checks.size(); ++i) {
+    if (checks[i]->reason.starts_with("not run: ")) {
+      first_not_run = i;
+      break;
+    }
+  }
+  REQUIRE(first_not_run < checks.size());
+  // At most 3 checks meet the 3 timeouts (one request each at worst).
+  CHECK(first_not_run <= kAnswered + 3);
+  for (size_t i = kAnswered; i < checks.size(); ++i) {
+    INFO(checks[i]->id << ": " << checks[i]->reason);
+    CHECK(checks[i]->verdict != Verdict::Pass);
+    if (i < first_not_run) continue;
+    CHECK((checks[i]->verdict == Verdict::Error || checks[i]->verdict == Verdict::Warn));
+    CHECK_THAT(checks[i]->reason, Catch::StartsWith("not run: "));
+    CHECK_THAT(checks[i]->reason, Catch::Contains(" requests in a row got no answer within "
+                                                  "--timeout 300ms; the target stopped answering"));
+    CHECK(checks[i]->exchanges.empty());
+  }
+  CHECK_FALSE(report.passed());
 }

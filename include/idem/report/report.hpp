@@ -11,9 +11,12 @@
 
 namespace idem {
 
-enum class Verdict { Pass, Fail, Warn, Skip };
+/// Error: the check could not be judged because the target (or the run's bounds) cut it before
+/// its premise was observed (timeouts in a row, --deadline, the target stopped answering). It
+/// fails the run like Fail, but does not claim the target broke the rule.
+enum class Verdict { Pass, Fail, Warn, Skip, Error };
 enum class CheckLevel { Must, Should, Config, Info };
-std::string_view to_string(Verdict verdict);     ///< "PASS", "FAIL", "WARN", "SKIP"
+std::string_view to_string(Verdict verdict);     ///< "PASS", "FAIL", "WARN", "SKIP", "ERROR"
 std::string_view to_string(CheckLevel level);    ///< "MUST", "SHOULD", "CONFIG", "INFO"
 
 /// One request and what came back, as shown under a failure.
@@ -51,8 +54,8 @@ struct Report {
   std::vector<std::string> hints;  ///< INFO lines such as the header-name hint
 
   int count(Verdict verdict) const;
-  /// True when no check failed (warnings and skips do not fail a run).
-  bool passed() const { return count(Verdict::Fail) == 0; }
+  /// True when no check failed or errored (warnings and skips do not fail a run).
+  bool passed() const { return count(Verdict::Fail) == 0 && count(Verdict::Error) == 0; }
 };
 
 /// One aligned line per check, failures expanded with their exchanges and curl commands, and a
@@ -60,7 +63,8 @@ struct Report {
 void write_text_report(const Report& report, std::ostream& out, bool color);
 /// The documented, stable JSON format (docs/report-format.md).
 void write_json_report(const Report& report, std::ostream& out);
-/// JUnit XML: one testsuite, one testcase per check; FAIL -> <failure>, SKIP -> <skipped>.
+/// JUnit XML: one testsuite, one testcase per check; FAIL -> <failure>, ERROR -> <error>,
+/// SKIP -> <skipped>.
 void write_junit_report(const Report& report, std::ostream& out);
 
 }  // namespace idem

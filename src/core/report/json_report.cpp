@@ -88,6 +88,7 @@ void write_json_report(const Report& report, std::ostream& out) {
        {{"total", report.checks.size()},
         {"passed", report.count(Verdict::Pass)},
         {"failed", report.count(Verdict::Fail)},
+        {"errors", report.count(Verdict::Error)},
         {"warnings", report.count(Verdict::Warn)},
         {"skipped", report.count(Verdict::Skip)}}},
       {"hints", hints},

@@ -76,7 +76,8 @@ std::string evidence(const CheckResult& c) {
 void write_junit_report(const Report& report, std::ostream& out) {
   const std::string counts = "tests=\"" + std::to_string(report.checks.size()) + "\" failures=\"" +
                              std::to_string(report.count(Verdict::Fail)) +
-                             "\" errors=\"0\" skipped=\"" +
+                             "\" errors=\"" + std::to_string(report.count(Verdict::Error)) +
+                             "\" skipped=\"" +
                              std::to_string(report.count(Verdict::Skip)) + "\"";
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuite name=\"idemctl verify\" " << counts << " time=\""
@@ -103,6 +104,11 @@ void write_junit_report(const Report& report, std::ostream& out) {
       case Verdict::Fail:
         out << ">\n    <failure message=\"" << message << "\" type=\"" << to_string(c.level)
             << "\">" << xml(c.title + "\n" + evidence(c)) << "</failure>\n  </testcase>\n";
+        break;
+      case Verdict::Error:
+        // JUnit's <error>: the test could not run to its verdict (not an assertion failure).
+        out << ">\n    <error message=\"" << message << "\" type=\"" << to_string(c.level)
+            << "\">" << xml(c.title + "\n" + evidence(c)) << "</error>\n  </testcase>\n";
         break;
       case Verdict::Skip:
         out << ">\n    <skipped message=\"" << message << "\"/>\n  </testcase>\n";

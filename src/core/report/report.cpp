@@ -14,6 +14,8 @@ std::string_view to_string(Verdict verdict) {
       return "WARN";
     case Verdict::Skip:
       return "SKIP";
+    case Verdict::Error:
+      return "ERROR";
   }
   return "FAIL";
 }

@@ -21,6 +21,8 @@ std::string_view color_of(Verdict v) {
       return "\x1b[33m";  // yellow
     case Verdict::Skip:
       return "\x1b[2m";  // dim
+    case Verdict::Error:
+      return "\x1b[1;35m";  // bold magenta: not the target's fault proven, not a pass either
   }
   return "";
 }
@@ -57,7 +59,9 @@ void write_text_report(const Report& report, std::ostream& out, bool color) {
                        padded(to_string(c.level), kLevelWidth) + "  " + report::one_line(c.title);
     if (!c.reason.empty()) line += ": " + report::one_line(c.reason);
     out << line << '\n';
-    if (c.verdict == Verdict::Fail) report::write_evidence(out, c, kEvidenceIndent);
+    if (c.verdict == Verdict::Fail || c.verdict == Verdict::Error) {
+      report::write_evidence(out, c, kEvidenceIndent);
+    }
   }
 
   if (!report.hints.empty()) out << '\n';
@@ -67,6 +71,9 @@ void write_text_report(const Report& report, std::ostream& out, bool color) {
   out << '\n'
       << plural(total, "check", "checks") << ": " << report.count(Verdict::Pass) << " passed, "
       << report.count(Verdict::Fail) << " failed, "
+      << (report.count(Verdict::Error) > 0
+              ? plural(report.count(Verdict::Error), "error", "errors") + " (not judged), "
+              : std::string())
       << plural(report.count(Verdict::Warn), "warning", "warnings") << ", "
       << report.count(Verdict::Skip) << " skipped in " << report::seconds(report.duration, 1)
       << "s\n";

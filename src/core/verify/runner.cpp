@@ -163,7 +163,7 @@ Report run_verify(const std::vector<Scenario>& catalogue, const TargetSpec& targ
       result.verdict = Verdict::Skip;
       result.reason = why;
     } else if (const std::string stop = shared.run_stop_reason(); !stop.empty()) {
-      result.verdict = Verdict::Fail;
+      result.verdict = Verdict::Error;
       result.reason = "not run: " + stop;
     } else if (s.builtin == "header-name") {
       if (auto hint = run_header_name_check(shared, result); !hint.empty()) {
@@ -173,14 +173,15 @@ Report run_verify(const std::vector<Scenario>& catalogue, const TargetSpec& targ
           std::any_of(result.exchanges.begin(), result.exchanges.end(),
                       [](const ExchangeRecord& e) { return !e.transport_error.empty(); });
       if (const std::string cut = shared.check_stop_reason(); unanswered && !cut.empty()) {
-        result.verdict = Verdict::Fail;
+        result.verdict = Verdict::Error;
         result.reason = "stopped: " + cut;
       }
     } else {
       result = run_scenario(shared, s);
     }
     // INFO checks never fail a run (SEMANTICS §3: a hint).
-    if (s.level == CheckLevel::Info && result.verdict == Verdict::Fail)
+    if (s.level == CheckLevel::Info &&
+        (result.verdict == Verdict::Fail || result.verdict == Verdict::Error))
       result.verdict = Verdict::Warn;
     result.duration =
         std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - check_started);

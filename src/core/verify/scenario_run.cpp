@@ -168,7 +168,7 @@ CheckResult run_scenario(RunShared& shared, const Scenario& scenario) {
       if (const std::string stop = stop_reason(shared, stored); !stop.empty()) {
         // Bounded: the step's answers are missing because the check or the run must stop;
         // judging them would blame the target for verify's own cut.
-        result.verdict = Verdict::Fail;
+        result.verdict = Verdict::Error;
         result.reason = step.id + ": stopped: " + stop + where;
         result.exchanges = to_records(ctx.evidence);
         return result;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "idem/duration.hpp"
 #include "idem/http.hpp"
 #include "idem/target/base_url.hpp"
 
@@ -99,6 +100,28 @@ std::string check_header_name(const std::string& value) {
   if (is_header_name(value)) return "";
   return "invalid header name '" + value +
          "': expected an RFC 9110 token (letters, digits, !#$%&'*+-.^_`|~), like Idempotency-Key";
+}
+
+Result<Millis> duration_flag(std::string_view flag, std::string_view text, Millis at_least) {
+  auto d = parse_duration(text);
+  if (!d) return flag_error(flag, d.error());
+  if (*d < at_least) {
+    return make_error(ErrorCode::InvalidArgument,
+                      std::string(flag) + ": invalid duration '" + std::string(text) +
+                          "': expected at least " + format_duration(at_least) + ", like 250ms");
+  }
+  return *d;
+}
+
+Result<size_t> size_flag(std::string_view flag, std::string_view text, size_t at_least) {
+  auto n = parse_byte_size(text);
+  if (!n) return flag_error(flag, n.error());
+  if (*n < at_least) {
+    return make_error(ErrorCode::InvalidArgument,
+                      std::string(flag) + ": invalid size '" + std::string(text) +
+                          "': expected at least " + std::to_string(at_least) + " bytes, like 8MiB");
+  }
+  return *n;
 }
 
 Error flag_error(std::string_view flag, const Error& error) {

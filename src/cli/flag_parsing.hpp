@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "idem/clock.hpp"
 #include "idem/result.hpp"
 
 namespace idem::cli {
@@ -21,6 +22,15 @@ Result<HostPort> parse_listen_address(std::string_view text);
 
 /// "1048576", "512KiB", "8MiB", "1GiB" (K/M/G accepted as the binary units too).
 Result<size_t> parse_byte_size(std::string_view text);
+
+/// The one reader of every duration flag. Errors, all "FLAG: invalid duration 'TEXT': expected
+/// ...": a number with a unit (also for values too large to represent), or at least `at_least`.
+Result<Millis> duration_flag(std::string_view flag, std::string_view text,
+                             Millis at_least = Millis{0});
+
+/// The one reader of every size flag. Errors, all "FLAG: invalid size 'TEXT': ...": bytes with
+/// an optional unit, too large (2^64 bytes and more), or at least `at_least` bytes.
+Result<size_t> size_flag(std::string_view flag, std::string_view text, size_t at_least = 0);
 
 /// "POST,PATCH" -> {"POST", "PATCH"}, upper-cased, empty items rejected.
 Result<std::vector<std::string>> parse_method_list(std::string_view text);

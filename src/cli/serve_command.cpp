@@ -79,15 +79,11 @@ Result<ServerConfig> build_config(const ServeFlags& f) {
   if (!addr) return flag_error("--listen", addr.error());
   c.host = addr->host;
   c.port = addr->port;
-  auto ttl = parse_duration(f.ttl);
-  if (!ttl || ttl->count() < 1000) {
-    return make_error(ErrorCode::InvalidArgument, "--ttl: expected a duration of at least 1s");
-  }
+  auto ttl = duration_flag("--ttl", f.ttl, Millis{1000});
+  if (!ttl) return ttl.error();
   c.guard.ttl = *ttl;
-  auto lock_ttl = parse_duration(f.lock_ttl);
-  if (!lock_ttl || lock_ttl->count() < 1) {
-    return make_error(ErrorCode::InvalidArgument, "--lock-ttl: expected a positive duration");
-  }
+  auto lock_ttl = duration_flag("--lock-ttl", f.lock_ttl, Millis{1});
+  if (!lock_ttl) return lock_ttl.error();
   c.guard.lock_ttl = *lock_ttl;
   auto methods = parse_method_list(f.methods);
   if (!methods) return flag_error("--methods", methods.error());
@@ -101,11 +97,11 @@ Result<ServerConfig> build_config(const ServeFlags& f) {
   auto bug = parse_bug_mode(f.bug);
   if (!bug) return flag_error("--bug", bug.error());
   c.guard.bug = *bug;
-  auto max_body = parse_byte_size(f.max_body);
-  if (!max_body) return flag_error("--max-body", max_body.error());
+  auto max_body = size_flag("--max-body", f.max_body);
+  if (!max_body) return max_body.error();
   c.max_body = *max_body;
-  auto delay = parse_duration(f.handler_delay);
-  if (!delay) return flag_error("--handler-delay", delay.error());
+  auto delay = duration_flag("--handler-delay", f.handler_delay);
+  if (!delay) return delay.error();
   c.handler_delay = *delay;
   auto max_fault_delay = parse_duration(f.max_fault_delay);
   if (!max_fault_delay) return flag_error("--max-fault-delay", max_fault_delay.error());
@@ -221,12 +217,12 @@ int run_serve(const ServeFlags& flags) {
     return kExitUsage;
   }
   StoreOptions store_options = flags.store_options;
-  auto redis_timeout = parse_duration(flags.redis_timeout);
-  auto wait_for_store = parse_duration(flags.wait_for_store);
+  // 0 would mean no timeout at all to hiredis: one stuck Redis would hang every request.
+  auto redis_timeout = duration_flag("--redis-timeout", flags.redis_timeout, Millis{1});
+  auto wait_for_store = duration_flag("--wait-for-store", flags.wait_for_store);
   if (!redis_timeout || !wait_for_store) {
     std::cerr << "idemctl serve: "
-              << (!redis_timeout ? "--redis-timeout: " + redis_timeout.error().message
-                                 : "--wait-for-store: " + wait_for_store.error().message)
+              << (!redis_timeout ? redis_timeout.error().message : wait_for_store.error().message)
               << "\n";
     return kExitUsage;
   }
@@ -239,18 +235,12 @@ int run_serve(const ServeFlags& flags) {
   if (flags.max_records > 0) store_options.memory_limits.max_records = flags.max_records;
   store_options.memory_limits.max_bytes = default_max_store_bytes();
   if (!flags.max_store_memory.empty()) {
-    auto bytes = parse_byte_size(flags.max_store_memory);
-    if (!bytes || *bytes == 0) {
-      std::cerr << "idemctl serve: --max-store-memory: "
-                << (bytes ? "expected a positive size, like 2GiB" : bytes.error().message) << "\n";
+    auto bytes = size_flag("--max-store-memory", flags.max_store_memory, 1);
+    if (!bytes) {
+      std::cerr << "idemctl serve: " << bytes.error().message << "\n";
       return kExitUsage;
     }
     store_options.memory_limits.max_bytes = *bytes;
-  }
-  if (redis_timeout->count() <= 0) {
-    // 0 would mean no timeout at all to hiredis: one stuck Redis would hang every request.
-    std::cerr << "idemctl serve: --redis-timeout: expected a duration > 0, like 250ms\n";
-    return kExitUsage;
   }
   store_options.redis_timeout = *redis_timeout;
   store_options.wait_for_store = *wait_for_store;

@@ -133,11 +133,8 @@ Result<StressOptions> build_stress_options(const StressFlags& f) {
     o.stages.push_back(*stage);
   }
   if (!f.duration.empty()) {
-    auto d = parse_duration(f.duration);
-    if (!d || d->count() <= 0) {
-      return make_error(ErrorCode::InvalidArgument,
-                        "--duration: invalid '" + f.duration + "': expected like 10s or 500ms");
-    }
+    auto d = duration_flag("--duration", f.duration, Millis{1});
+    if (!d) return d.error();
     o.duration = *d;
   } else if (!o.stages.empty()) {
     for (const auto& s : o.stages) o.duration += s.duration;
@@ -151,10 +148,10 @@ Result<StressOptions> build_stress_options(const StressFlags& f) {
     if (!m) return m.error();
     o.mix = *m;
   }
-  auto timeout = parse_duration(f.target.timeout);
-  if (!timeout) return flag_error("--timeout", timeout.error());
-  auto connect = parse_duration(f.target.connect_timeout);
-  if (!connect) return flag_error("--connect-timeout", connect.error());
+  auto timeout = duration_flag("--timeout", f.target.timeout, Millis{1});
+  if (!timeout) return timeout.error();
+  auto connect = duration_flag("--connect-timeout", f.target.connect_timeout, Millis{1});
+  if (!connect) return connect.error();
   o.timeout = *timeout;
   o.connect_timeout = *connect;
   if (f.ndjson_limit < 1 || f.ndjson_limit > kMaxRequestLogLimit) {

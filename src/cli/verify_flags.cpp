@@ -8,12 +8,6 @@
 namespace idem::cli {
 namespace {
 
-Result<Millis> duration_flag(std::string_view flag, const std::string& text) {
-  auto d = parse_duration(text);
-  if (!d) return flag_error(flag, d.error());
-  return *d;
-}
-
 Result<verify::Trigger> header_trigger(std::string_view flag, const std::string& text) {
   auto h = parse_header_flag(flag, text);
   if (!h) return h.error();
@@ -50,20 +44,14 @@ Result<verify::VerifyOptions> build_options(const VerifyFlags& f, verify::Profil
   o.profile = std::move(profile);
   o.rounds = f.rounds;
   o.burst = f.burst;
-  auto timeout = duration_flag("--timeout", f.timeout);
+  auto timeout = duration_flag("--timeout", f.timeout, Millis{1});
   if (!timeout) return timeout.error();
-  auto connect = duration_flag("--connect-timeout", f.connect_timeout);
+  auto connect = duration_flag("--connect-timeout", f.connect_timeout, Millis{1});
   if (!connect) return connect.error();
-  if (timeout->count() <= 0 || connect->count() <= 0) {
-    return make_error(ErrorCode::InvalidArgument, "--timeout, --connect-timeout: expected > 0");
-  }
   o.timeout = *timeout;
   o.connect_timeout = *connect;
-  auto deadline = duration_flag("--deadline", f.deadline);
+  auto deadline = duration_flag("--deadline", f.deadline, Millis{1});
   if (!deadline) return deadline.error();
-  if (deadline->count() <= 0) {
-    return make_error(ErrorCode::InvalidArgument, "--deadline: expected a duration > 0");
-  }
   o.deadline = *deadline;
   o.only = f.only;
   o.skip = f.skip;
@@ -73,9 +61,16 @@ Result<verify::VerifyOptions> build_options(const VerifyFlags& f, verify::Profil
 
 Result<verify::TargetSpec> apply_target_flags(const VerifyFlags& f, verify::TargetSpec t) {
   if (!f.targets.empty()) t.base_urls = f.targets;
-  for (auto& url : t.base_urls) {
+  for (size_t i = 0; i < t.base_urls.size(); ++i) {
+    std::string& url = t.base_urls[i];
     while (url.size() > 1 && url.back() == '/') url.pop_back();
-    if (auto parsed = parse_base_url(url); !parsed) return flag_error("--target", parsed.error());
+    if (auto parsed = parse_base_url(url); !parsed) {
+      // A URL from --config is named as its field there, not as a flag nobody gave.
+      const std::string where = f.targets.empty() && !f.config.empty()
+                                    ? f.config + ": $.targets[" + std::to_string(i) + "]"
+                                    : "--target";
+      return flag_error(where, parsed.error());
+    }
   }
   if (!f.method.empty()) t.method = f.method;
   if (!f.path.empty()) t.path = f.path;

@@ -112,7 +112,8 @@ TEST_CASE("CLI: an empty or non-token --key-header and --redis-timeout 0 are exi
   const auto redis = run_process({IDEMCTL_BINARY, "serve", "--listen", "127.0.0.1:0",
                                   "--redis-timeout", "0"});
   CHECK(redis.exit_code == 2);
-  CHECK(redis.err == "idemctl serve: --redis-timeout: expected a duration > 0, like 250ms\n");
+  CHECK(redis.err ==
+        "idemctl serve: --redis-timeout: invalid duration '0': expected at least 1ms, like 250ms\n");
 }
 
 TEST_CASE("CLI: JSON syntax errors in --config and --scenario name the line and column",
@@ -167,4 +168,60 @@ TEST_CASE("CLI: the serve banner's try command works as printed, with the config
   CHECK_THAT(command, Catch::Contains("\"X-Request-Key: $(cat /proc/sys/kernel/random/uuid)\""));
   const auto r = run_process({"/bin/sh", "-c", command + " -s -o /dev/null -w '%{http_code}'"});
   CHECK(r.out == "201");
+}
+
+TEST_CASE("CLI: every duration and size flag of every command answers in one message format",
+          "[cli]") {
+  const std::string kDuration = "expected a number with a unit, like 250ms, 30s, 5m or 1h\n";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> durations = {
+      {{"serve", "--listen", "127.0.0.1:0", "--ttl"}, "--ttl"},
+      {{"serve", "--listen", "127.0.0.1:0", "--lock-ttl"}, "--lock-ttl"},
+      {{"serve", "--listen", "127.0.0.1:0", "--handler-delay"}, "--handler-delay"},
+      {{"serve", "--listen", "127.0.0.1:0", "--redis-timeout"}, "--redis-timeout"},
+      {{"serve", "--listen", "127.0.0.1:0", "--wait-for-store"}, "--wait-for-store"},
+      {{"verify", "--timeout"}, "--timeout"},
+      {{"verify", "--connect-timeout"}, "--connect-timeout"},
+      {{"verify", "--deadline"}, "--deadline"},
+      {{"verify", "--slow-delay"}, "--slow-delay"},
+      {{"verify", "--lock-ttl"}, "--lock-ttl"},
+      {{"verify", "--record-ttl"}, "--record-ttl"},
+      {{"stress", "-n", "10", "--duration"}, "--duration"},
+      {{"stress", "-n", "10", "--timeout"}, "--timeout"},
+      {{"stress", "-n", "10", "--connect-timeout"}, "--connect-timeout"},
+  };
+  for (const auto& [args, flag] : durations) {
+    std::vector<std::string> argv{IDEMCTL_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("5");  // a number without its unit
+    const auto r = run_process(argv, std::chrono::seconds(20));
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "idemctl " + args.front() + ": " + flag + ": invalid duration '5': " + kDuration);
+  }
+  // Below a flag's minimum: the same shape, naming the minimum.
+  const auto ttl = run_process({IDEMCTL_BINARY, "serve", "--listen", "127.0.0.1:0", "--ttl", "500ms"});
+  CHECK(ttl.err == "idemctl serve: --ttl: invalid duration '500ms': expected at least 1s, like 250ms\n");
+  const auto deadline = run_process({IDEMCTL_BINARY, "verify", "--deadline", "0"});
+  CHECK(deadline.err ==
+        "idemctl verify: --deadline: invalid duration '0': expected at least 1ms, like 250ms\n");
+  for (const char* flag : {"--max-body", "--max-store-memory"}) {
+    const auto r = run_process({IDEMCTL_BINARY, "serve", "--listen", "127.0.0.1:0", flag, "8 MiB"});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "idemctl serve: " + std::string(flag) +
+                       ": invalid size '8 MiB': expected bytes, like 8MiB\n");
+  }
+}
+
+TEST_CASE("CLI: a bad URL in --config is named as the file's field, not as --target", "[cli]") {
+  const std::string config =
+      temp_file("bad-url.json", R"({"targets": ["http://127.0.0.1:8080", "http://300.1.1.1"]})");
+  const auto r = run_process({IDEMCTL_BINARY, "verify", "--config", config});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(count_lines(r.err) == 1);
+  CHECK(r.err == "idemctl verify: " + config +
+                     ": $.targets[1]: invalid URL 'http://300.1.1.1': '300.1.1.1' is no host name "
+                     "or address\n");
+  CHECK_THAT(r.err, !Catch::Contains("--target"));
 }

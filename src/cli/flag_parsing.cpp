@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <charconv>
 #include <cstdlib>
 #include <limits>
@@ -122,6 +126,17 @@ Result<size_t> size_flag(std::string_view flag, std::string_view text, size_t at
                           "': expected at least " + std::to_string(at_least) + " bytes, like 8MiB");
   }
   return *n;
+}
+
+Result<void> readable_file(std::string_view flag, const std::string& path) {
+  if (path.empty()) return {};
+  std::ifstream in(path);
+  if (!in || std::filesystem::is_directory(path)) {
+    const std::string why = !in ? std::strerror(errno) : "a directory";
+    return make_error(ErrorCode::InvalidArgument,
+                      std::string(flag) + ": cannot read '" + path + "' (" + why + ")");
+  }
+  return {};
 }
 
 Error flag_error(std::string_view flag, const Error& error) {

@@ -39,6 +39,10 @@ Result<std::vector<std::string>> parse_method_list(std::string_view text);
 /// wrong. An empty value is wrong too (it would otherwise read as "not given").
 std::string check_header_name(const std::string& value);
 
+/// "" or a file that can be opened for reading; else InvalidArgument "FLAG: cannot read 'PATH'
+/// (why)". Checked before use, so a typo is exit 2 naming the flag, not a TLS error later.
+Result<void> readable_file(std::string_view flag, const std::string& path);
+
 /// Prefixes an error with the flag it came from: "--ttl: invalid duration ...".
 Error flag_error(std::string_view flag, const Error& error);
 

@@ -54,6 +54,7 @@ struct ServeFlags {
   std::string wait_for_store = "0";
   size_t max_records = 0;        // 0: no record cap
   std::string max_store_memory;  // empty: default_max_store_bytes()
+  TlsServerFiles tls;
 };
 
 // The profile's guard behaviour with the per-axis flags applied (verify's axes and mapping).
@@ -111,6 +112,19 @@ Result<ServerConfig> build_config(const ServeFlags& f) {
   c.threads = f.threads;
   c.log_format = f.quiet ? LogFormat::None
                          : (f.log_format == "json" ? LogFormat::Json : LogFormat::Text);
+  if (f.tls.cert_file.empty() != f.tls.key_file.empty()) {
+    return make_error(ErrorCode::InvalidArgument,
+                      f.tls.cert_file.empty() ? "--tls-key: give the certificate with --tls-cert"
+                                              : "--tls-cert: give its private key with --tls-key");
+  }
+  if (!f.tls.client_ca_file.empty() && f.tls.cert_file.empty()) {
+    return make_error(ErrorCode::InvalidArgument,
+                      "--tls-client-ca: needs HTTPS (--tls-cert and --tls-key)");
+  }
+  if (auto ok = readable_file("--tls-cert", f.tls.cert_file); !ok) return ok.error();
+  if (auto ok = readable_file("--tls-key", f.tls.key_file); !ok) return ok.error();
+  if (auto ok = readable_file("--tls-client-ca", f.tls.client_ca_file); !ok) return ok.error();
+  c.tls = f.tls;
   return c;
 }
 
@@ -167,9 +181,18 @@ void print_banner(ReferenceServer& server, const ServerConfig& c, const std::str
     out << (color ? "\033[1;31m" : "") << "  BUG MODE " << to_string(c.guard.bug)
         << ": this server is deliberately broken" << (color ? "\033[0m" : "") << "\n";
   }
+  if (c.tls.enabled()) {
+    out << "  tls: certificate " << c.tls.cert_file
+        << (c.tls.client_ca_file.empty()
+                ? ""
+                : ", client certificates required (CA " + c.tls.client_ca_file + ")")
+        << "\n";
+  }
   // Double quotes, so a shell runs the $(...) that makes a fresh key; the header is the one the
-  // server reads.
-  out << "  try: curl -i -X POST " << server.base_url() << "/payments -H \""
+  // server reads. --cacert with the server's own certificate works for a self-signed one and for
+  // a leaf (curl accepts a partial chain).
+  const std::string trust = c.tls.enabled() ? " --cacert '" + c.tls.cert_file + "'" : "";
+  out << "  try: curl -i" << trust << " -X POST " << server.base_url() << "/payments -H \""
       << c.guard.key_header << ": $(cat /proc/sys/kernel/random/uuid)\""
       << " -H 'Content-Type: application/json' -d '{\"amount\":1000,\"currency\":\"EUR\"}'"
       << std::endl;
@@ -264,7 +287,8 @@ int run_serve(const ServeFlags& flags) {
   auto port = server.start();
   if (!port) {
     std::cerr << "idemctl serve: " << port.error().message << "\n";
-    return kExitUnreachable;
+    // A certificate or key that cannot be used is a usage error; a busy address is not.
+    return port.error().code == ErrorCode::InvalidArgument ? kExitUsage : kExitUnreachable;
   }
   print_banner(server, *config, flags.profile, store_options, flags.quiet);
   print_warnings(*config);
@@ -361,6 +385,11 @@ void register_serve(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--log-format", flags->log_format, "Request log: text or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  cmd->add_option("--tls-cert", flags->tls.cert_file,
+                  "Serve HTTPS with this PEM certificate chain (the server's first)");
+  cmd->add_option("--tls-key", flags->tls.key_file, "The unencrypted PEM private key of --tls-cert");
+  cmd->add_option("--tls-client-ca", flags->tls.client_ca_file,
+                  "Require client certificates signed by this PEM CA");
   cmd->add_flag("-q,--quiet", flags->quiet, "No request log; print only the listening line");
   cmd->callback([&run, flags] { run = [flags] { return run_serve(*flags); }; });
 }

@@ -17,7 +17,7 @@ constexpr Millis kStatsProbeTimeout{2000};
 
 // An idemctl reference server answers /__idem/stats with executions_total (and, since 0.1, its
 // lock TTL). Returns that answer, or nothing for any other service.
-std::optional<nlohmann::json> reference_stats(const std::string& base,
+std::optional<nlohmann::json> reference_stats(const std::string& base, const TlsClientOptions& tls,
                                               Millis timeout, Millis connect_timeout) {
   HttpClient client;
   ClientRequest r;
@@ -25,6 +25,7 @@ std::optional<nlohmann::json> reference_stats(const std::string& base,
   r.url = base + "/__idem/stats";
   r.timeout = std::min(timeout, kStatsProbeTimeout);
   r.connect_timeout = connect_timeout;
+  r.tls = tls;
   const ClientResponse res = client.send(r);
   if (!res.ok() || res.response.status != 200) return std::nullopt;
   auto json = nlohmann::json::parse(res.response.body, nullptr, false);
@@ -73,6 +74,10 @@ void add_target_flags(CLI::App* cmd, VerifyFlags& f) {
   cmd->add_option("--executions-pointer", f.executions_pointer,
                   "JSON pointer to the count (default /executions)");
   cmd->add_option("--resource-id", f.resource_id, "JSON pointer to a resource id in 2xx bodies");
+  cmd->add_option("--cacert", f.cacert, "https: PEM file of the CA certificates to trust");
+  cmd->add_flag("--insecure", f.insecure, "https: accept any server certificate (tests only)");
+  cmd->add_option("--cert", f.cert, "https: PEM client certificate to present");
+  cmd->add_option("--key", f.key, "https: PEM private key of --cert (default: in --cert)");
 }
 
 Result<ResolvedTarget> resolve_target(const VerifyFlags& f, const verify::Profile& profile,
@@ -112,8 +117,13 @@ Result<ResolvedTarget> resolve_target(const VerifyFlags& f, const verify::Profil
   if (auto reachable = verify::probe_targets(*target, connect_timeout); !reachable) {
     return Error{reachable.error().code, "target unreachable: " + reachable.error().message};
   }
+  for (const auto& url : target->base_urls) {
+    // An untrusted certificate is one line here, not a failure of every check.
+    if (!url.starts_with("https://")) continue;
+    if (auto shook = check_tls(url, target->tls, connect_timeout); !shook) return shook.error();
+  }
   const auto stats = !no_target && f.config.empty() && f.kind != "generic"
-                         ? reference_stats(target->base_urls.front(), timeout, connect_timeout)
+                         ? reference_stats(target->base_urls.front(), target->tls, timeout, connect_timeout)
                          : std::nullopt;
   if (!no_target && f.config.empty() && (f.kind == "reference" || stats)) {
     // A running `idemctl serve`: its counter and fault header are known, and it reports its lock

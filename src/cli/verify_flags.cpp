@@ -16,6 +16,21 @@ Result<verify::Trigger> header_trigger(std::string_view flag, const std::string&
 
 }  // namespace
 
+Result<TlsClientOptions> tls_options(const VerifyFlags& f) {
+  TlsClientOptions tls;
+  if (auto ok = readable_file("--cacert", f.cacert); !ok) return ok.error();
+  if (auto ok = readable_file("--cert", f.cert); !ok) return ok.error();
+  if (auto ok = readable_file("--key", f.key); !ok) return ok.error();
+  if (!f.key.empty() && f.cert.empty()) {
+    return make_error(ErrorCode::InvalidArgument, "--key: give the client certificate with --cert");
+  }
+  tls.ca_file = f.cacert;
+  tls.insecure = f.insecure;
+  tls.cert_file = f.cert;
+  tls.key_file = f.key;
+  return tls;
+}
+
 Result<std::pair<std::string, std::string>> parse_header_flag(std::string_view flag,
                                                               const std::string& text) {
   const size_t colon = text.find(':');
@@ -72,6 +87,9 @@ Result<verify::TargetSpec> apply_target_flags(const VerifyFlags& f, verify::Targ
       return flag_error(where, parsed.error());
     }
   }
+  auto tls = tls_options(f);
+  if (!tls) return tls.error();
+  t.tls = *tls;
   if (!f.method.empty()) t.method = f.method;
   if (!f.path.empty()) t.path = f.path;
   if (!f.body.empty()) t.body = f.body;

@@ -25,6 +25,9 @@ struct VerifyFlags {
   std::vector<std::string> headers, principals;
   std::string failure_header, slow_header, slow_delay, crash_header, lock_ttl, record_ttl;
   std::string executions_url, executions_pointer, resource_id;
+  // HTTPS targets.
+  std::string cacert, cert, key;
+  bool insecure = false;
   // The run.
   std::vector<std::string> scenarios, only, skip, reports;
   std::string scenario_dir;
@@ -46,6 +49,10 @@ Result<verify::VerifyOptions> build_options(const VerifyFlags& flags, verify::Pr
 /// Applies the target flags over `base` (the reference description, the generic default, or
 /// what --config gave). InvalidArgument names the flag.
 Result<verify::TargetSpec> apply_target_flags(const VerifyFlags& flags, verify::TargetSpec base);
+
+/// --cacert, --insecure, --cert, --key; InvalidArgument naming the flag of a file that cannot be
+/// read, or of --key without --cert.
+Result<TlsClientOptions> tls_options(const VerifyFlags& flags);
 
 /// "Name: value" -> {"Name", "value"}; InvalidArgument naming `flag` otherwise.
 Result<std::pair<std::string, std::string>> parse_header_flag(std::string_view flag,

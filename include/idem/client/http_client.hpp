@@ -10,8 +10,19 @@
 
 #include "idem/clock.hpp"
 #include "idem/http.hpp"
+#include "idem/result.hpp"
 
 namespace idem {
+
+/// How an https:// exchange trusts the server and proves who the client is (verify's and
+/// stress's --cacert, --insecure, --cert, --key). Empty files: the system's CA store, no client
+/// certificate. Ignored for http:// URLs.
+struct TlsClientOptions {
+  std::string ca_file;    ///< PEM CA certificates to trust instead of the system's
+  bool insecure = false;  ///< accept any server certificate and host name
+  std::string cert_file;  ///< PEM client certificate
+  std::string key_file;   ///< PEM private key of cert_file (cert_file itself when empty)
+};
 
 struct ClientRequest {
   std::string method = "POST";
@@ -20,6 +31,7 @@ struct ClientRequest {
   std::string body;
   Millis timeout{10'000};  ///< whole exchange
   Millis connect_timeout{2'000};
+  TlsClientOptions tls;
 };
 
 /// wrk's error taxonomy: what went wrong on the wire, if anything.
@@ -63,6 +75,15 @@ class HttpClient {
 /// body byte first; bodiless ones when all are connected). Results come back in the order of
 /// `requests`. Callers that send many bursts keep a LoadLoop, whose connections stay alive.
 std::vector<ClientResponse> send_burst(const std::vector<ClientRequest>& requests);
+
+/// Sends one HEAD of `base_url`/ with `tls` (its status does not matter: no guarded endpoint is
+/// touched), so that TLS problems show before a run. Unavailable "TLS: certificate verify
+/// failed for URL (use --cacert FILE or --insecure)" when the server's certificate is not
+/// trusted, "TLS: ..." for other handshake failures (a plain-HTTP server, a refused client
+/// certificate); InvalidArgument naming the flag (--cacert, --cert, --key) when curl cannot use
+/// a file. A slow answer after a finished handshake is no error.
+Result<void> check_tls(const std::string& base_url, const TlsClientOptions& tls,
+                       Millis connect_timeout);
 
 /// A shell command that reproduces `request` with curl (single-quoted, safe to paste).
 std::string to_curl_command(const ClientRequest& request);

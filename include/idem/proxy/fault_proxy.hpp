@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "idem/client/http_client.hpp"
 #include "idem/result.hpp"
 
 namespace idem {
@@ -16,8 +17,8 @@ inline constexpr std::string_view kDropResponseHeader = "Idemctl-Proxy-Drop-Resp
 
 class FaultProxy {
  public:
-  /// `upstream` is a base URL, "http://127.0.0.1:8080".
-  explicit FaultProxy(std::string upstream);
+  /// `upstream` is a base URL, "http://127.0.0.1:8080"; an https:// one is reached with `tls`.
+  explicit FaultProxy(std::string upstream, TlsClientOptions tls = {});
   ~FaultProxy();
   FaultProxy(const FaultProxy&) = delete;
   FaultProxy& operator=(const FaultProxy&) = delete;

@@ -10,6 +10,14 @@ namespace idem {
 
 enum class LogFormat { Text, Json, None };
 
+/// serve's --tls-cert, --tls-key and --tls-client-ca (PEM files). No certificate: plain HTTP.
+struct TlsServerFiles {
+  std::string cert_file;       ///< certificate chain, the server's first
+  std::string key_file;        ///< its unencrypted private key
+  std::string client_ca_file;  ///< set: clients must present a certificate this CA signed
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;  ///< 0 picks a free port
@@ -28,6 +36,8 @@ struct ServerConfig {
   LogFormat log_format = LogFormat::Text;
   /// From a request's first byte to its blank line; slower clients get 408 and a close.
   Millis head_timeout{10'000};
+  /// HTTPS when set; the TLS handshake is bounded by head_timeout too.
+  TlsServerFiles tls;
 };
 
 }  // namespace idem

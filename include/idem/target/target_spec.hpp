@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "idem/client/http_client.hpp"
 #include "idem/clock.hpp"
 #include "idem/http.hpp"
 #include "idem/result.hpp"
@@ -49,6 +50,7 @@ struct TargetSpec {
   std::string executions_url;  ///< "/__idem/executions?key={{key}}", relative to a base URL
   std::string executions_pointer = "/executions";
   std::string resource_id_pointer;  ///< "/id"
+  TlsClientOptions tls;             ///< for https:// base URLs: trust and client certificate
 };
 
 /// The reference server (`idemctl serve`) at `base_urls`: its executions counter, its

@@ -92,6 +92,14 @@ std::string to_curl_command(const ClientRequest& request) {
     // curl infers GET, and POST from --data-binary; anything else is named.
     cmd += " -X " + quoted(method);
   }
+  // The reproduction trusts the server as the request did (file names only, never their text).
+  if (request.url.starts_with("https://")) {
+    const TlsClientOptions& tls = request.tls;
+    if (!tls.ca_file.empty()) cmd += " --cacert " + quoted(tls.ca_file);
+    if (tls.insecure) cmd += " --insecure";
+    if (!tls.cert_file.empty()) cmd += " --cert " + quoted(tls.cert_file);
+    if (!tls.key_file.empty()) cmd += " --key " + quoted(tls.key_file);
+  }
   cmd += " " + quoted(request.url);
   for (const auto& [name, value] : request.headers) {
     // "Name;" is curl's spelling of a header with an empty value ("Name:" would remove it).

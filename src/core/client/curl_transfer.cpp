@@ -84,6 +84,23 @@ CURLcode set_common_options(CURL* handle, const ClientRequest& request, char* er
   set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
   set(CURLOPT_MAXAGE_CONN, kMaxIdleReuseSeconds);
   set(CURLOPT_USERAGENT, "idemctl/" IDEM_VERSION);
+  // TLS: curl's defaults (verify peer and host against the system's CAs) unless told otherwise.
+  // curl_easy_reset clears these, so every transfer sets them again; curl reuses a connection
+  // only for a transfer with the same TLS settings.
+  const TlsClientOptions& tls = request.tls;
+  if (!tls.ca_file.empty()) set(CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (tls.insecure) {
+    set(CURLOPT_SSL_VERIFYPEER, 0L);
+    set(CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!tls.cert_file.empty()) {
+    set(CURLOPT_SSLCERT, tls.cert_file.c_str());
+    set(CURLOPT_SSLCERTTYPE, "PEM");
+  }
+  if (!tls.key_file.empty()) {
+    set(CURLOPT_SSLKEY, tls.key_file.c_str());
+    set(CURLOPT_SSLKEYTYPE, "PEM");
+  }
   return rc;
 }
 

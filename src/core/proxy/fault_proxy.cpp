@@ -44,12 +44,13 @@ void answer_problem(httplib::Response& res, int status, std::string_view slug,
 }  // namespace
 
 struct FaultProxy::Impl {
-  explicit Impl(std::string up) : upstream(std::move(up)) {
+  Impl(std::string up, TlsClientOptions t) : upstream(std::move(up)), tls(std::move(t)) {
     while (!upstream.empty() && upstream.back() == '/') upstream.pop_back();
   }
   void forward(const httplib::Request& req, httplib::Response& res);
 
   std::string upstream;
+  TlsClientOptions tls;
   HttpListener listener;
   bool started = false;
   int port = 0;
@@ -62,6 +63,7 @@ void FaultProxy::Impl::forward(const httplib::Request& req, httplib::Response& r
   out.url = upstream + req.target;
   out.body = req.body;
   out.timeout = kUpstreamTimeout;
+  out.tls = tls;
   bool drop = false;
   for (const auto& [name, value] : req.headers) {
     if (iequals(name, kDropResponseHeader)) {
@@ -104,7 +106,8 @@ void FaultProxy::Impl::forward(const httplib::Request& req, httplib::Response& r
   res.body = answer.response.body;
 }
 
-FaultProxy::FaultProxy(std::string upstream) : impl_(std::make_unique<Impl>(std::move(upstream))) {}
+FaultProxy::FaultProxy(std::string upstream, TlsClientOptions tls)
+    : impl_(std::make_unique<Impl>(std::move(upstream), std::move(tls))) {}
 
 FaultProxy::~FaultProxy() { stop(); }
 

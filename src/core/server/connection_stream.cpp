@@ -10,6 +10,8 @@
 #include <map>
 #include <vector>
 
+#include "tls_session.hpp"
+
 namespace idem {
 namespace {
 
@@ -42,8 +44,9 @@ constexpr size_t kReadChunk = 16 * 1024;
 
 ConnectionStream::ConnectionStream(socket_t sock, std::chrono::microseconds read_timeout,
                                    std::chrono::microseconds write_timeout,
-                                   std::string prefetched)
+                                   std::string prefetched, TlsSession* tls)
     : sock_(sock),
+      tls_(tls),
       read_timeout_(read_timeout),
       write_timeout_(write_timeout),
       buffer_(std::move(prefetched)) {}
@@ -59,7 +62,68 @@ bool ConnectionStream::poll_socket(short events, std::chrono::microseconds timeo
 }
 
 bool ConnectionStream::is_readable() const {
-  return buffer_begin_ < buffer_.size() || poll_socket(POLLIN, read_timeout_);
+  // Bytes the TLS session holds make the socket no more readable than it was.
+  return buffer_begin_ < buffer_.size() || (tls_ != nullptr && tls_->has_pending()) ||
+         poll_socket(POLLIN, read_timeout_);
+}
+
+ssize_t ConnectionStream::receive(char* ptr, size_t size) {
+  if (tls_ == nullptr) {
+    ssize_t n = 0;
+    // The socket is non-blocking (the HeadReader's): wait, then read what is there.
+    do {
+      if (dropped_ || !poll_socket(POLLIN, read_timeout_)) return -1;
+      n = ::recv(sock_, ptr, size, 0);
+    } while (n < 0 && (errno == EINTR || errno == EAGAIN));
+    return n;
+  }
+  for (;;) {
+    if (dropped_) return -1;
+    std::size_t got = 0;
+    // Read first, wait only when the session asks: it may hold a whole request already.
+    switch (tls_->read(ptr, size, got)) {
+      case TlsIo::Ok:
+        return static_cast<ssize_t>(got);
+      case TlsIo::WantRead:
+        if (!poll_socket(POLLIN, read_timeout_)) return -1;
+        break;
+      case TlsIo::WantWrite:
+        if (!poll_socket(POLLOUT, write_timeout_)) return -1;
+        break;
+      case TlsIo::Closed:
+        return 0;
+      case TlsIo::Failed:
+        return -1;
+    }
+  }
+}
+
+ssize_t ConnectionStream::send_all(const char* ptr, size_t size) {
+  if (tls_ == nullptr) {
+    ssize_t n = 0;
+    do {
+      if (!is_writable()) return -1;
+      n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+    } while (n < 0 && (errno == EINTR || errno == EAGAIN));
+    return n;
+  }
+  for (;;) {
+    if (dropped_) return -1;
+    std::size_t sent = 0;
+    switch (tls_->write(ptr, size, sent)) {
+      case TlsIo::Ok:
+        return static_cast<ssize_t>(sent);
+      case TlsIo::WantWrite:
+        if (!poll_socket(POLLOUT, write_timeout_)) return -1;
+        break;
+      case TlsIo::WantRead:
+        if (!poll_socket(POLLIN, read_timeout_)) return -1;
+        break;
+      case TlsIo::Closed:
+      case TlsIo::Failed:
+        return -1;
+    }
+  }
 }
 
 bool ConnectionStream::is_writable() const {
@@ -70,15 +134,7 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
   if (buffer_begin_ == buffer_.size()) {
     buffer_.resize(kReadChunk);
     buffer_begin_ = 0;
-    ssize_t n = 0;
-    // The socket is non-blocking (the HeadReader's): wait, then read what is there.
-    do {
-      if (dropped_ || !poll_socket(POLLIN, read_timeout_)) {
-        buffer_.clear();
-        return -1;
-      }
-      n = ::recv(sock_, buffer_.data(), buffer_.size(), 0);
-    } while (n < 0 && (errno == EINTR || errno == EAGAIN));
+    const ssize_t n = receive(buffer_.data(), buffer_.size());
     buffer_.resize(n > 0 ? static_cast<size_t>(n) : 0);
     if (n <= 0) return n;
   }
@@ -95,11 +151,7 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
-  ssize_t n = 0;
-  do {
-    if (!is_writable()) return -1;
-    n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
-  } while (n < 0 && (errno == EINTR || errno == EAGAIN));
+  const ssize_t n = send_all(ptr, size);
   if (n > 0) written_ += static_cast<size_t>(n);
   return n;
 }

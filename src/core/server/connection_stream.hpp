@@ -1,7 +1,9 @@
 // One connection as an httplib::Stream while a worker serves one request on it. It starts with
 // the bytes the HeadReader already read, remembers the raw bytes of the request head, so header
 // values can be restored byte for byte (httplib 0.11 percent-decodes them), can be dropped
-// unanswered, and gives back what it read past the request. Not thread-safe: one worker uses it.
+// unanswered, and gives back what it read past the request. On an HTTPS connection every byte
+// goes through the connection's TlsSession (its buffered bytes count as readable). Not
+// thread-safe: one worker uses it.
 #pragma once
 
 #include <httplib.h>
@@ -11,11 +13,15 @@
 
 namespace idem {
 
+class TlsSession;
+
 class ConnectionStream final : public httplib::Stream {
  public:
-  /// `prefetched`: bytes already read from `sock`, served before the socket.
+  /// `prefetched`: bytes already read from `sock`, served before the socket. `tls` (not owned,
+  /// may be null): the connection's TLS session, through which everything is read and written.
   ConnectionStream(socket_t sock, std::chrono::microseconds read_timeout,
-                   std::chrono::microseconds write_timeout, std::string prefetched = {});
+                   std::chrono::microseconds write_timeout, std::string prefetched = {},
+                   TlsSession* tls = nullptr);
 
   bool is_readable() const override;
   bool is_writable() const override;
@@ -42,9 +48,12 @@ class ConnectionStream final : public httplib::Stream {
 
  private:
   bool poll_socket(short events, std::chrono::microseconds timeout) const;
+  ssize_t receive(char* ptr, size_t size);
+  ssize_t send_all(const char* ptr, size_t size);
 
   static constexpr size_t kMaxHead = 64 * 1024;
   socket_t sock_;
+  TlsSession* tls_;
   std::chrono::microseconds read_timeout_;
   std::chrono::microseconds write_timeout_;
   std::string buffer_;

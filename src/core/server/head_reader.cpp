@@ -51,22 +51,29 @@ std::string_view edge_problem_slug(int status) {
   }
 }
 
-void write_problem(int fd, int status, const std::string& reason) {
+std::string problem_wire(int status, const std::string& reason) {
   const HttpResponse p = make_problem(status, edge_problem_slug(status), edge_reason_phrase(status), reason);
   std::string wire = "HTTP/1.1 " + std::to_string(status) + " " +
                      std::string(edge_reason_phrase(status)) + "\r\n";
   for (const auto& [name, value] : p.headers) wire += name + ": " + value + "\r\n";
   wire += "Content-Length: " + std::to_string(p.body.size()) + "\r\nConnection: close\r\n\r\n";
   wire += p.body;
+  return wire;
+}
+
+void write_problem(int fd, int status, const std::string& reason) {
+  const std::string wire = problem_wire(status, reason);
   // Best effort: a problem is small, so it fits the socket buffer of any live peer.
   (void)::send(fd, wire.data(), wire.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-HeadReader::HeadReader(int listen_fd, HeadReaderLimits limits, Dispatch dispatch, EdgeLog log)
+HeadReader::HeadReader(int listen_fd, HeadReaderLimits limits, Dispatch dispatch, EdgeLog log,
+                       std::shared_ptr<const TlsContext> tls)
     : listen_fd_(listen_fd),
       limits_(limits),
       dispatch_(std::move(dispatch)),
-      log_(std::move(log)) {
+      log_(std::move(log)),
+      tls_(std::move(tls)) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   epoll_event ev{};
@@ -105,14 +112,14 @@ void HeadReader::stop() {
   ::close(listen_fd_);
 }
 
-void HeadReader::resume(int fd, std::string unread) {
+void HeadReader::resume(int fd, std::string unread, std::unique_ptr<TlsSession> tls) {
   {
     std::lock_guard lock(resumed_mu_);
     if (stopping_) {
       close_connection(fd);
       return;
     }
-    resumed_.emplace_back(fd, std::move(unread));
+    resumed_.push_back(Resumed{fd, std::move(unread), std::move(tls)});
   }
   const std::uint64_t one = 1;
   (void)::write(wake_fd_, &one, sizeof(one));
@@ -138,7 +145,7 @@ void HeadReader::loop() {
         (void)::read(wake_fd_, &count, sizeof(count));
         take_resumed();
       } else {
-        on_readable(fd);
+        on_event(fd);
       }
     }
     if (std::chrono::steady_clock::now() >= next_sweep) {
@@ -157,7 +164,8 @@ void HeadReader::accept_all() {
       return;
     }
     if (open_.load() >= limits_.max_connections) {
-      write_problem(fd, 503, "too many open connections; retry later");
+      // Plain HTTP gets a problem; a TLS client could not read one before its handshake.
+      if (!tls_) write_problem(fd, 503, "too many open connections; retry later");
       ::close(fd);
       if (log_) log_(503, "connection refused: too many open connections");
       continue;
@@ -166,7 +174,17 @@ void HeadReader::accept_all() {
     int yes = 1;  // with Nagle on, small answers wait ~40 ms for an ACK
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
     Pending p;
+    // For TLS this deadline bounds the handshake too: `started` is set by the first byte of
+    // the request, after it.
     p.deadline = std::chrono::steady_clock::now() + limits_.head_timeout;
+    if (tls_) {
+      p.tls = tls_->accept(fd);
+      if (!p.tls) {
+        close_connection(fd);
+        continue;
+      }
+      p.handshaking = true;
+    }
     watch(fd, std::move(p));
   }
 }
@@ -186,37 +204,104 @@ void HeadReader::forget(int fd) {
   held_ = pending_.size();
 }
 
-void HeadReader::refuse(int fd, const HeadCheck& check) {
+void HeadReader::send_problem(int fd, Pending& p, int status, const std::string& reason) {
+  if (!p.tls) {
+    write_problem(fd, status, reason);
+    return;
+  }
+  if (p.handshaking) return;  // no channel to answer on yet
+  const std::string wire = problem_wire(status, reason);
+  std::size_t n = 0;
+  // Best effort and non-blocking, as write_problem: a small answer fits a live peer's buffer.
+  (void)p.tls->write(wire.data(), wire.size(), n);
+  p.tls->close_notify();
+}
+
+void HeadReader::refuse(int fd, Pending& p, const HeadCheck& check) {
+  send_problem(fd, p, check.status, check.reason);
   forget(fd);
-  write_problem(fd, check.status, check.reason);
   close_connection(fd);
   if (log_) log_(check.status, check.reason);
 }
 
-void HeadReader::on_readable(int fd) {
+void HeadReader::want_write(int fd, Pending& p, bool write) {
+  if (p.wants_write == write) return;
+  p.wants_write = write;
+  epoll_event ev{};
+  ev.events = (write ? EPOLLOUT : EPOLLIN) | EPOLLRDHUP;
+  ev.data.fd = fd;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev);
+}
+
+bool HeadReader::shake_hands(int fd, Pending& p) {
+  const TlsIo step = p.tls->handshake();
+  if (step == TlsIo::WantRead || step == TlsIo::WantWrite) {
+    want_write(fd, p, step == TlsIo::WantWrite);
+    return true;
+  }
+  if (step == TlsIo::Closed) {
+    // Gone before the handshake ended (a TCP health check, a client that distrusts us): as
+    // quiet as an idle close.
+    forget(fd);
+    close_connection(fd);
+    return false;
+  }
+  if (step != TlsIo::Ok) {
+    // Garbage, a plain-HTTP request, a client that sent no certificate we trust: one log line
+    // and a close. A plain-HTTP client is told in plain HTTP where it went wrong.
+    const bool plain_http = p.tls->plain_http();
+    const std::string reason = plain_http ? "plain HTTP request on the HTTPS port"
+                                          : "TLS handshake failed: " + p.tls->failure();
+    forget(fd);
+    if (plain_http) write_problem(fd, 400, "this port serves HTTPS: use an https:// URL");
+    close_connection(fd);
+    if (log_) log_(400, reason);
+    return false;
+  }
+  p.handshaking = false;
+  want_write(fd, p, false);
+  return true;
+}
+
+bool HeadReader::read_available(int fd, Pending& p) {
+  char buf[16 * 1024];
+  // Never buffer more than a head and a prefetched body: the check rejects what is larger.
+  while (p.bytes.size() <= kMaxHeadBytes + kPrefetchBody) {
+    std::size_t got = 0;
+    if (p.tls) {
+      const TlsIo step = p.tls->read(buf, sizeof(buf), got);
+      if (step == TlsIo::WantRead || step == TlsIo::WantWrite) {
+        want_write(fd, p, step == TlsIo::WantWrite);
+        return true;
+      }
+      if (step != TlsIo::Ok) got = 0;  // closed or broken: the client is gone
+    } else {
+      const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+      got = n > 0 ? static_cast<std::size_t>(n) : 0;
+    }
+    if (got == 0) {
+      // EOF or reset: the client is gone (or half-closed before finishing a request).
+      forget(fd);
+      close_connection(fd);
+      return false;
+    }
+    if (!p.started) {
+      p.started = true;
+      p.deadline = std::chrono::steady_clock::now() + limits_.head_timeout;
+    }
+    p.bytes.append(buf, got);
+  }
+  return true;
+}
+
+void HeadReader::on_event(int fd) {
   auto it = pending_.find(fd);
   if (it == pending_.end()) return;
   Pending& p = it->second;
-  char buf[16 * 1024];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-    if (n > 0) {
-      if (!p.started) {
-        p.started = true;
-        p.deadline = std::chrono::steady_clock::now() + limits_.head_timeout;
-      }
-      p.bytes.append(buf, static_cast<size_t>(n));
-      // Never buffer more than a head and a prefetched body: the check rejects what is larger.
-      if (p.bytes.size() > kMaxHeadBytes + kPrefetchBody) break;
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    // EOF or reset: the client is gone (or half-closed before finishing a request).
-    forget(fd);
-    close_connection(fd);
-    return;
-  }
+  if (p.handshaking && (!shake_hands(fd, p) || p.handshaking)) return;
+  if (!read_available(fd, p)) return;
   advance(fd, p);
 }
 
@@ -224,13 +309,14 @@ void HeadReader::advance(int fd, Pending& p) {
   HeadCheck check = check_request_head(p.bytes, limits_.max_body);
   if (check.state == HeadCheck::State::Incomplete) return;
   if (check.state == HeadCheck::State::Rejected) {
-    refuse(fd, check);
+    refuse(fd, p, check);
     return;
   }
   // A small declared body is waited for here, not in a worker.
   const std::size_t wanted = check.head_size + static_cast<std::size_t>(check.content_length);
   if (!check.chunked && check.content_length <= kPrefetchBody && p.bytes.size() < wanted) return;
-  ReadyConnection ready{fd, std::move(p.bytes), std::move(check)};
+  // Bytes the session decrypted past this head stay in it and are read by the worker.
+  ReadyConnection ready{fd, std::move(p.bytes), std::move(check), std::move(p.tls)};
   forget(fd);
   dispatch_(std::move(ready));
 }
@@ -242,10 +328,11 @@ void HeadReader::sweep_deadlines() {
     if (p.deadline <= now) late.push_back(fd);
   }
   for (const int fd : late) {
-    const bool started = pending_[fd].started;
+    Pending& p = pending_[fd];
+    const bool started = p.started;
+    if (started) send_problem(fd, p, 408, "the request head did not arrive in time");
     forget(fd);
     if (started) {
-      write_problem(fd, 408, "the request head did not arrive in time");
       close_connection(fd);
       if (log_) log_(408, "request head timed out");
     } else {
@@ -255,12 +342,12 @@ void HeadReader::sweep_deadlines() {
 }
 
 void HeadReader::take_resumed() {
-  std::vector<std::pair<int, std::string>> batch;
+  std::vector<Resumed> batch;
   {
     std::lock_guard lock(resumed_mu_);
     batch.swap(resumed_);
   }
-  for (auto& [fd, unread] : batch) {
+  for (auto& [fd, unread, tls] : batch) {
     if (stopping_) {
       close_connection(fd);
       continue;
@@ -268,12 +355,17 @@ void HeadReader::take_resumed() {
     Pending p;
     p.started = !unread.empty();
     p.bytes = std::move(unread);
+    p.tls = std::move(tls);
     p.deadline = std::chrono::steady_clock::now() +
                  (p.started ? limits_.head_timeout : limits_.idle_timeout);
     watch(fd, std::move(p));
-    // A pipelined request may already be whole.
-    if (auto it = pending_.find(fd); it != pending_.end() && !it->second.bytes.empty()) {
-      advance(fd, it->second);
+    auto it = pending_.find(fd);
+    if (it == pending_.end()) continue;
+    if (it->second.tls && it->second.tls->has_pending()) {
+      // Decrypted (or buffered) bytes of the next request make no epoll event: read them now.
+      on_event(fd);
+    } else if (!it->second.bytes.empty()) {
+      advance(fd, it->second);  // a pipelined request may already be whole
     }
   }
 }

@@ -2,7 +2,9 @@
 // so slow or idle clients cost a buffer, not a worker. Only a complete head that passed
 // check_request_head (and a small body, when it fits) is handed to a worker; a broken head is
 // answered with a problem and the connection closed. Workers give kept-alive connections back
-// with resume(). start/stop from one thread; resume() from any thread.
+// with resume(). With a TlsContext every connection first completes a non-blocking TLS handshake
+// here (bounded by the head timeout), and its session travels with it to the worker and back.
+// start/stop from one thread; resume() from any thread.
 #pragma once
 
 #include <atomic>
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "request_head.hpp"
+#include "tls_session.hpp"
 
 namespace idem {
 
@@ -24,6 +27,7 @@ struct ReadyConnection {
   int fd = -1;
   std::string bytes;
   HeadCheck head;
+  std::unique_ptr<TlsSession> tls;  ///< null on a plain-HTTP connection
   std::string_view path() const {
     return std::string_view(bytes).substr(head.path_offset, head.path_size);
   }
@@ -43,7 +47,9 @@ class HeadReader {
   using EdgeLog = std::function<void(int status, const std::string& reason)>;
 
   /// Takes ownership of the listening socket `listen_fd` and of every connection accepted.
-  HeadReader(int listen_fd, HeadReaderLimits limits, Dispatch dispatch, EdgeLog log);
+  /// `tls` set: every connection speaks TLS (the context must outlive the reader).
+  HeadReader(int listen_fd, HeadReaderLimits limits, Dispatch dispatch, EdgeLog log,
+             std::shared_ptr<const TlsContext> tls = nullptr);
   ~HeadReader();
   HeadReader(const HeadReader&) = delete;
   HeadReader& operator=(const HeadReader&) = delete;
@@ -52,8 +58,8 @@ class HeadReader {
   /// Stops accepting, closes every connection it holds, joins. Idempotent.
   void stop();
   /// A worker hands back a kept-alive connection; `unread` holds bytes read past the request it
-  /// served. After stop() the connection is closed.
-  void resume(int fd, std::string unread);
+  /// served, `tls` its session (null for plain HTTP). After stop() the connection is closed.
+  void resume(int fd, std::string unread, std::unique_ptr<TlsSession> tls = nullptr);
   /// A worker is done with a connection: closes it and frees its place.
   void close_connection(int fd);
   /// Connections held by the reader right now (waiting for a head), for tests and stats.
@@ -64,16 +70,32 @@ class HeadReader {
     std::string bytes;
     std::chrono::steady_clock::time_point deadline;
     bool started = false;  // a byte of this request has arrived
+    std::unique_ptr<TlsSession> tls;  // null: plain HTTP
+    bool handshaking = false;         // the TLS handshake is not done yet
+    bool wants_write = false;         // epoll waits for EPOLLOUT (TLS needs to send first)
+  };
+  struct Resumed {
+    int fd;
+    std::string unread;
+    std::unique_ptr<TlsSession> tls;
   };
 
   void loop();
   void accept_all();
-  void on_readable(int fd);
+  void on_event(int fd);
+  // Completes the TLS handshake of `p`; false when the connection was closed.
+  bool shake_hands(int fd, Pending& p);
+  // Reads what the socket (or the TLS session) has; false when the connection was closed.
+  bool read_available(int fd, Pending& p);
+  // Makes epoll wait for writability (TLS wants to send) or readability.
+  void want_write(int fd, Pending& p, bool write);
   // Checks `p`; dispatches or rejects (both remove it) or leaves it pending.
   void advance(int fd, Pending& p);
+  // A problem answer, through the TLS session when there is one (best effort).
+  void send_problem(int fd, Pending& p, int status, const std::string& reason);
   void watch(int fd, Pending p);
   void forget(int fd);
-  void refuse(int fd, const HeadCheck& check);
+  void refuse(int fd, Pending& p, const HeadCheck& check);
   void sweep_deadlines();
   void take_resumed();
 
@@ -88,13 +110,17 @@ class HeadReader {
   std::atomic<std::size_t> open_{0};  // connections open anywhere (held or in a worker)
   std::atomic<bool> stopping_{false};
   std::mutex resumed_mu_;  // guards resumed_ and the setting of stopping_
-  std::vector<std::pair<int, std::string>> resumed_;
+  std::vector<Resumed> resumed_;
+  std::shared_ptr<const TlsContext> tls_;
   std::thread thread_;
 };
 
 /// The reason phrase and problem slug the edge uses for `status`.
 std::string_view edge_reason_phrase(int status);
 std::string_view edge_problem_slug(int status);
+
+/// The bytes of an RFC 9457 problem answer with `Connection: close`.
+std::string problem_wire(int status, const std::string& reason);
 
 /// Writes an RFC 9457 problem with `Connection: close` on `fd` (best effort, non-blocking); the
 /// caller closes.

@@ -21,6 +21,12 @@ thread_local ConnectionStream* current_connection = nullptr;
 
 constexpr int kListenBacklog = 1024;
 
+// The listener boundary's last answer, through the stream (so through TLS when there is one).
+void answer_500(ConnectionStream& stream) {
+  const std::string wire = problem_wire(500, "unexpected server error");
+  (void)stream.write(wire.data(), wire.size());
+}
+
 // Statuses httplib itself raises while reading a request: the framing may be broken, so the
 // connection is closed after the answer rather than read on.
 bool breaks_framing(int status) {
@@ -118,7 +124,8 @@ Result<int> HttpListener::start(const ListenerOptions& options) {
       },
       [this](int status, const std::string& reason) {
         if (edge_log_) edge_log_(status, "", "", reason);
-      });
+      },
+      options.tls);
   reader_->start();
   return port;
 }
@@ -135,7 +142,7 @@ void HttpListener::serve(ReadyConnection& c) {
   using std::chrono::seconds;
   ConnectionStream stream(c.fd, seconds(read_timeout_sec_) + microseconds(read_timeout_usec_),
                           seconds(write_timeout_sec_) + microseconds(write_timeout_usec_),
-                          std::move(c.bytes));
+                          std::move(c.bytes), c.tls.get());
   current_connection = &stream;
   stream.start_request();
   bool closed = false;
@@ -148,17 +155,19 @@ void HttpListener::serve(ReadyConnection& c) {
                          });
   } catch (const std::exception& e) {
     if (edge_log_) edge_log_(500, "", "", std::string("unexpected error: ") + e.what());
-    if (stream.written() == 0) write_problem(c.fd, 500, "unexpected server error");
+    if (stream.written() == 0) answer_500(stream);
     ok = false;
   } catch (...) {
     if (edge_log_) edge_log_(500, "", "", "unexpected error");
-    if (stream.written() == 0) write_problem(c.fd, 500, "unexpected server error");
+    if (stream.written() == 0) answer_500(stream);
     ok = false;
   }
   current_connection = nullptr;
   if (ok && !closed && !stream.dropped() && !stream.close_requested() && !stopping_.load()) {
-    reader_->resume(c.fd, stream.take_unread());
+    reader_->resume(c.fd, stream.take_unread(), std::move(c.tls));
   } else {
+    // A dropped exchange imitates a crash: no close_notify for it.
+    if (c.tls && !stream.dropped()) c.tls->close_notify();
     reader_->close_connection(c.fd);
   }
 }

@@ -21,6 +21,7 @@
 namespace idem {
 
 class HeadReader;
+class TlsContext;
 class WorkerPool;
 struct ReadyConnection;
 
@@ -40,6 +41,8 @@ struct ListenerOptions {
   std::function<bool(std::string_view path)> reserved_for;
   std::chrono::milliseconds head_timeout = kHeadTimeout;
   std::size_t max_connections = kMaxConnections;
+  /// Set: HTTPS on every connection (handshake in the HeadReader, bounded by head_timeout).
+  std::shared_ptr<const TlsContext> tls;
 };
 
 /// One line about a request the edge refused or httplib failed: status, method, path (empty

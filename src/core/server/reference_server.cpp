@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http_listener.hpp"
+#include "tls_session.hpp"
 #include "idem/fingerprint.hpp"
 #include "idem/server/exchange_pipeline.hpp"
 #include "idem/server/payments.hpp"
@@ -190,6 +191,11 @@ Result<int> ReferenceServer::start() {
   options.reserved_threads = kAdminThreads;
   options.reserved_for = is_admin_path;
   options.head_timeout = s.config.head_timeout;
+  if (s.config.tls.enabled()) {
+    auto tls = TlsContext::load(s.config.tls);
+    if (!tls) return tls.error();
+    options.tls = std::move(tls).value();
+  }
   auto port = s.listener.start(options);
   if (!port) return port.error();
   s.port = *port;
@@ -208,7 +214,8 @@ int ReferenceServer::port() const { return impl_->port; }
 std::string ReferenceServer::base_url() const {
   const std::string& host = impl_->config.host;
   const bool ipv6 = host.find(':') != std::string::npos;  // RFC 3986 §3.2.2: in brackets
-  return "http://" + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(impl_->port);
+  const char* scheme = impl_->config.tls.enabled() ? "https://" : "http://";
+  return scheme + (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(impl_->port);
 }
 const ServerConfig& ReferenceServer::config() const { return impl_->config; }
 Store& ReferenceServer::store() { return *impl_->store; }

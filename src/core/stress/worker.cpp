@@ -73,6 +73,7 @@ Worker::Worker(const RequestPlan& plan, const StressOptions& options, const Targ
   common.url = plan.urls.front();
   common.timeout = options.timeout;
   common.connect_timeout = options.connect_timeout;
+  common.tls = target.tls;
   const auto sink = target.count == CountMode::ResourceId ? BodySink::Keep : BodySink::Hash;
   result_.setup_error = loop_.open_connections(common, sink, share.connections);
   if (!result_.setup_error.empty()) return;

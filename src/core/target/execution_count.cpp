@@ -15,6 +15,7 @@ ClientRequest executions_request(const TargetSpec& t, const std::string& base_ur
   r.url = render_executions_url(t.executions_url, base_url, key);
   r.timeout = timeout;
   r.connect_timeout = connect_timeout;
+  r.tls = t.tls;
   for (const auto& h : t.headers) {
     if (!iequals(h.first, "Content-Type")) r.headers.push_back(h);
   }

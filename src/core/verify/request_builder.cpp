@@ -41,6 +41,7 @@ Result<Exchange> build_exchange(RunContext& ctx, const RequestSpec& spec,
   r.method = spec.method.empty() ? t.method : spec.method;
   r.timeout = spec.abort_after.value_or(o.timeout);
   r.connect_timeout = o.connect_timeout;
+  r.tls = t.tls;
   r.headers = t.headers;
 
   auto path = resolve_path(ctx, spec.path);

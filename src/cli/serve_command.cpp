@@ -104,8 +104,8 @@ Result<ServerConfig> build_config(const ServeFlags& f) {
   auto delay = duration_flag("--handler-delay", f.handler_delay);
   if (!delay) return delay.error();
   c.handler_delay = *delay;
-  auto max_fault_delay = parse_duration(f.max_fault_delay);
-  if (!max_fault_delay) return flag_error("--max-fault-delay", max_fault_delay.error());
+  auto max_fault_delay = duration_flag("--max-fault-delay", f.max_fault_delay);
+  if (!max_fault_delay) return max_fault_delay.error();
   c.max_fault_delay = *max_fault_delay;
   c.fail_rate = f.fail_rate;
   c.fault_header = f.fault_header == "on";
@@ -233,10 +233,9 @@ int run_serve(const ServeFlags& flags) {
     std::cerr << "idemctl serve: " << config.error().message << "\n";
     return kExitUsage;
   }
-  auto shutdown_timeout = parse_duration(flags.shutdown_timeout);
+  auto shutdown_timeout = duration_flag("--shutdown-timeout", flags.shutdown_timeout);
   if (!shutdown_timeout) {
-    std::cerr << "idemctl serve: " << flag_error("--shutdown-timeout", shutdown_timeout.error()).message
-              << "\n";
+    std::cerr << "idemctl serve: " << shutdown_timeout.error().message << "\n";
     return kExitUsage;
   }
   StoreOptions store_options = flags.store_options;

@@ -179,6 +179,8 @@ TEST_CASE("CLI: every duration and size flag of every command answers in one mes
       {{"serve", "--listen", "127.0.0.1:0", "--handler-delay"}, "--handler-delay"},
       {{"serve", "--listen", "127.0.0.1:0", "--redis-timeout"}, "--redis-timeout"},
       {{"serve", "--listen", "127.0.0.1:0", "--wait-for-store"}, "--wait-for-store"},
+      {{"serve", "--listen", "127.0.0.1:0", "--max-fault-delay"}, "--max-fault-delay"},
+      {{"serve", "--listen", "127.0.0.1:0", "--shutdown-timeout"}, "--shutdown-timeout"},
       {{"verify", "--timeout"}, "--timeout"},
       {{"verify", "--connect-timeout"}, "--connect-timeout"},
       {{"verify", "--deadline"}, "--deadline"},

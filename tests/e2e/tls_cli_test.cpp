@@ -3,9 +3,12 @@
 // certificate is one line and exit 3; files that cannot be used are exit 2 naming the flag.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "support/process.hpp"
 #include "support/tls_files.hpp"
@@ -151,6 +154,49 @@ TEST_CASE("CLI: stress --target https:// runs over TLS and passes", "[cli][tls]"
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("RESULT: PASS"));
+}
+
+TEST_CASE("CLI: stress's reproduction curl commands carry the run's TLS flags", "[cli][tls]") {
+  // A server that does not replay: every duplicate executes again, a violation with examples.
+  TlsServe serve({"--bug", "no-replay"});
+  REQUIRE(serve.port() > 0);
+  const TlsFiles& f = tls_files();
+  const std::string report = f.dir + "/stress-repro.json";
+  const auto r = run_process({IDEMCTL_BINARY, "stress", "-q", "--target", serve.url(), "--cacert",
+                              f.ca, "--keys", "50", "--dups", "2", "-c", "2",
+                              "--report", "json=" + report});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  std::ifstream in(report);
+  REQUIRE(in);
+  const auto doc = nlohmann::json::parse(in);
+  size_t examples = 0;
+  for (const auto& v : doc.at("violations")) {
+    for (const auto& e : v.at("examples")) {
+      const std::string curl = e.at("curl");
+      INFO(curl);
+      CHECK_THAT(curl, Catch::Contains("--cacert '" + f.ca + "'"));
+      CHECK_THAT(curl, Catch::Contains(serve.url()));
+      ++examples;
+    }
+  }
+  CHECK(examples > 0);
+  // --insecure and a client certificate are carried the same way.
+  TlsServe mutual({"--bug", "no-replay", "--tls-client-ca", f.ca});
+  REQUIRE(mutual.port() > 0);
+  const auto m = run_process({IDEMCTL_BINARY, "stress", "-q", "--target", mutual.url(),
+                              "--insecure", "--cert", f.client_cert, "--key", f.client_key,
+                              "--keys", "50", "--dups", "2", "-c", "2", "--report",
+                              "json=" + report});
+  INFO(m.out << m.err);
+  CHECK(m.exit_code == 1);
+  std::ifstream in2(report);
+  REQUIRE(in2);
+  const auto doc2 = nlohmann::json::parse(in2);
+  REQUIRE_FALSE(doc2.at("violations").empty());
+  const std::string curl = doc2.at("violations")[0].at("examples")[0].at("curl");
+  CHECK_THAT(curl, Catch::Contains(" --insecure --cert '" + f.client_cert + "' --key '" +
+                                   f.client_key + "'"));
 }
 
 TEST_CASE("CLI: serve's TLS files that cannot be used are exit 2 naming the flag", "[cli][tls]") {

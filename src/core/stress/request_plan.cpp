@@ -20,6 +20,7 @@ RequestPlan make_plan(const TargetSpec& t, const StressOptions& o) {
   RequestPlan p;
   for (const auto& base : t.base_urls) p.urls.push_back(base + t.path);
   p.method = t.method;
+  p.tls = t.tls;
   p.sends_body = !(t.method == "GET" || t.method == "HEAD" || t.method == "DELETE");
   for (const auto& [name, value] : t.headers) {
     if (!t.principals.empty() && iequals(name, t.scope_header)) continue;
@@ -63,6 +64,7 @@ ClientRequest RequestPlan::example_request(const KeyEntry& k, RequestKind kind,
   ClientRequest r;
   r.method = method;
   r.url = url;
+  r.tls = tls;
   std::vector<std::string> lines = common_lines;
   if (kind == RequestKind::InvalidKey) {
     lines.push_back(invalid_key_line);

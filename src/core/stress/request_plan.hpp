@@ -38,6 +38,8 @@ struct RequestPlan {
   /// --segment I/N (N > 1): every key of the segment starts with I as 8 hex digits (the rest a
   /// random UUIDv4), so that no two generators of a split run can share a key.
   std::string key_prefix;
+  /// The run's --cacert, --insecure, --cert, --key: an example's curl command carries them.
+  TlsClientOptions tls;
   /// For examples: the full request as HttpClient would send it.
   ClientRequest example_request(const struct KeyEntry& key, RequestKind kind,
                                 const std::string& url) const;

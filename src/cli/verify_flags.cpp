@@ -89,7 +89,13 @@ Result<verify::TargetSpec> apply_target_flags(const VerifyFlags& f, verify::Targ
   }
   auto tls = tls_options(f);
   if (!tls) return tls.error();
-  t.tls = *tls;
+  // The flags override --config's "tls" field by field; --cert replaces its key too.
+  if (!tls->ca_file.empty()) t.tls.ca_file = tls->ca_file;
+  if (tls->insecure) t.tls.insecure = true;
+  if (!tls->cert_file.empty()) {
+    t.tls.cert_file = tls->cert_file;
+    t.tls.key_file = tls->key_file;
+  }
   if (!f.method.empty()) t.method = f.method;
   if (!f.path.empty()) t.path = f.path;
   if (!f.body.empty()) t.body = f.body;

@@ -199,6 +199,71 @@ TEST_CASE("CLI: stress's reproduction curl commands carry the run's TLS flags", 
                                    f.client_key + "'"));
 }
 
+TEST_CASE("CLI: verify and stress --config take the TLS settings in \"tls\"", "[cli][tls]") {
+  TlsServe serve({"--tls-client-ca", tls_files().ca});
+  REQUIRE(serve.port() > 0);
+  const TlsFiles& f = tls_files();
+  const char* kPayment = R"("path": "/payments", "headers": {"Content-Type": "application/json"},)"
+                         R"( "body": {"amount": 1000, "currency": "EUR"})";
+  // File names relative to the config file's directory (the certificates' own).
+  const std::string config = f.dir + "/tls-config.json";
+  {
+    std::ofstream out(config);
+    out << R"({"targets": [")" << serve.url()
+        << R"("], )" << kPayment << R"(, "tls": {"cacert": "ca.pem", "cert": "client.pem",)"
+        << R"( "key": ")" << f.client_key << R"("}})";
+  }
+  const auto v = run_process(
+      {IDEMCTL_BINARY, "verify", "--config", config, "--only", kQuickChecks});
+  INFO(v.out << v.err);
+  CHECK(v.exit_code == 0);
+  CHECK_THAT(v.out, Catch::Contains(" 0 failed"));
+  const auto s = run_process({IDEMCTL_BINARY, "stress", "-q", "--config", config, "--keys", "100",
+                              "--dups", "2", "-c", "2"});
+  INFO(s.out << s.err);
+  CHECK(s.exit_code == 0);
+  CHECK_THAT(s.out, Catch::Contains("RESULT: PASS"));
+  // Without the client certificate the server refuses: the config's settings were what was used.
+  const std::string no_cert = f.dir + "/tls-config-no-cert.json";
+  {
+    std::ofstream out(no_cert);
+    out << R"({"targets": [")" << serve.url() << R"("], )" << kPayment
+        << R"(, "tls": {"cacert": "ca.pem"}})";
+  }
+  const auto refused = run_process({IDEMCTL_BINARY, "verify", "--config", no_cert});
+  INFO(refused.err);
+  CHECK(refused.exit_code == 3);
+  CHECK_THAT(refused.err, Catch::Contains("refused the connection"));
+  // A flag given too wins over the config: --cert/--key supply what the file lacks.
+  const auto flags = run_process({IDEMCTL_BINARY, "verify", "--config", no_cert, "--cert",
+                                  f.client_cert, "--key", f.client_key, "--only", kQuickChecks});
+  INFO(flags.out << flags.err);
+  CHECK(flags.exit_code == 0);
+  // A file that cannot be read, or a key without its certificate, is exit 2 naming the field.
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {R"({"cacert": "missing.pem"})", "$.tls.cacert: cannot read '" + f.dir + "/missing.pem'"},
+      {R"({"key": "client.key"})", "$.tls.key: give the client certificate in 'cert' too"},
+      {R"({"insecure": "yes"})", "$.tls.insecure: expected true or false"},
+      {R"({"ca": "ca.pem"})", "$.tls"},
+  };
+  for (const auto& [tls, message] : bad) {
+    const std::string file = f.dir + "/tls-config-bad.json";
+    {
+      std::ofstream out(file);
+      out << R"({"targets": [")" << serve.url() << R"("], "tls": )" << tls << "}";
+    }
+    for (const std::string command : {"verify", "stress"}) {
+      std::vector<std::string> args{IDEMCTL_BINARY, command, "--config", file};
+      if (command == "stress") args.insert(args.end(), {"-n", "1"});
+      const auto r = run_process(args);
+      INFO(command << " " << tls << ": " << r.err);
+      CHECK(r.exit_code == 2);
+      CHECK(count_lines(r.err) == 1);
+      CHECK_THAT(r.err, Catch::Contains(file + ": " + message));
+    }
+  }
+}
+
 TEST_CASE("CLI: serve's TLS files that cannot be used are exit 2 naming the flag", "[cli][tls]") {
   const TlsFiles& f = tls_files();
   const std::string missing = f.dir + "/missing.pem";

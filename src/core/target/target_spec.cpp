@@ -1,5 +1,8 @@
 #include "idem/target/target_spec.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -38,10 +41,39 @@ Trigger read_trigger(const JsonField& f, bool with_delay, Millis* delay) {
   return t;
 }
 
-void read_config(const JsonField& root, TargetSpec& t) {
+// "tls": {"cacert", "insecure", "cert", "key"}, what --cacert, --insecure, --cert and --key give.
+// A relative file name is relative to the config file's directory; a file that cannot be read is
+// named by its field, so the error is the config's line, not a TLS failure later.
+TlsClientOptions read_tls(const JsonField& f, const std::filesystem::path& dir) {
+  f.expect_object({"cacert", "insecure", "cert", "key"});
+  const auto file = [&](const char* name) -> std::string {
+    if (!f.has(name)) return "";
+    const JsonField v = f.at(name);
+    std::filesystem::path path = v.as_string();
+    if (path.empty()) v.fail("expected the name of a PEM file");
+    if (path.is_relative()) path = dir / path;
+    std::ifstream in(path);
+    if (!in || std::filesystem::is_directory(path)) {
+      const std::string why = !in ? std::strerror(errno) : "a directory";
+      v.fail("cannot read '" + path.string() + "' (" + why + ")");
+    }
+    return path.string();
+  };
+  TlsClientOptions tls;
+  tls.ca_file = file("cacert");
+  if (f.has("insecure")) tls.insecure = f.at("insecure").as_bool();
+  tls.cert_file = file("cert");
+  tls.key_file = file("key");
+  if (!tls.key_file.empty() && tls.cert_file.empty()) {
+    f.at("key").fail("give the client certificate in 'cert' too");
+  }
+  return tls;
+}
+
+void read_config(const JsonField& root, TargetSpec& t, const std::filesystem::path& dir) {
   root.expect_object({"targets", "method", "path", "body", "alternate_path", "large_path",
                       "headers", "scope_header", "principals", "failure_trigger", "slow_trigger",
-                      "crash_trigger", "lock_ttl", "record_ttl", "executions"});
+                      "crash_trigger", "lock_ttl", "record_ttl", "executions", "tls"});
   if (root.has("targets")) t.base_urls = root.at("targets").as_string_list();
   for (const auto& url : t.base_urls) {
     if (!url.starts_with("http://") && !url.starts_with("https://")) {
@@ -65,6 +97,7 @@ void read_config(const JsonField& root, TargetSpec& t) {
   if (root.has("crash_trigger")) t.crash = read_trigger(root.at("crash_trigger"), false, nullptr);
   if (root.has("lock_ttl")) t.lock_ttl = root.at("lock_ttl").as_duration();
   if (root.has("record_ttl")) t.record_ttl = root.at("record_ttl").as_duration();
+  if (root.has("tls")) t.tls = read_tls(root.at("tls"), dir);
   if (root.has("executions")) {
     const JsonField e = root.at("executions");
     e.expect_object({"url", "pointer", "resource_id"});
@@ -114,7 +147,7 @@ Result<TargetSpec> parse_target_config(const std::string& text, const std::strin
   const nlohmann::json& json = *parsed;
   TargetSpec t = base;
   try {
-    read_config(JsonField(json, "$"), t);
+    read_config(JsonField(json, "$"), t, std::filesystem::path(file).parent_path());
   } catch (const JsonFieldError& e) {
     return make_error(ErrorCode::InvalidArgument, file + ": " + e.path() + ": " + e.what());
   }

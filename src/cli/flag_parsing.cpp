@@ -123,7 +123,8 @@ Result<size_t> size_flag(std::string_view flag, std::string_view text, size_t at
   if (*n < at_least) {
     return make_error(ErrorCode::InvalidArgument,
                       std::string(flag) + ": invalid size '" + std::string(text) +
-                          "': expected at least " + std::to_string(at_least) + " bytes, like 8MiB");
+                          "': expected at least " + std::to_string(at_least) +
+                          (at_least == 1 ? " byte" : " bytes") + ", like 8MiB");
   }
   return *n;
 }

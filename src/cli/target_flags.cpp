@@ -80,6 +80,26 @@ void add_target_flags(CLI::App* cmd, VerifyFlags& f) {
   cmd->add_option("--key", f.key, "https: PEM private key of --cert (default: in --cert)");
 }
 
+namespace {
+
+// check_tls names the flag of a TLS file it cannot use; a file that came from --config (no flag
+// replaced it) is named by its field instead, as every other config error is.
+Error name_config_tls_field(Error e, const VerifyFlags& f) {
+  if (f.config.empty()) return e;
+  const std::pair<std::string_view, bool> fields[] = {
+      {"cacert", f.cacert.empty()}, {"cert", f.cert.empty()}, {"key", f.cert.empty() && f.key.empty()}};
+  for (const auto& [field, from_config] : fields) {
+    const std::string prefix = "--" + std::string(field) + ": ";
+    if (from_config && e.message.starts_with(prefix)) {
+      e.message = f.config + ": $.tls." + std::string(field) + ": " + e.message.substr(prefix.size());
+      break;
+    }
+  }
+  return e;
+}
+
+}  // namespace
+
 Result<ResolvedTarget> resolve_target(const VerifyFlags& f, const verify::Profile& profile,
                                       Millis timeout, Millis connect_timeout,
                                       const EmbeddedSetup& setup) {
@@ -120,7 +140,9 @@ Result<ResolvedTarget> resolve_target(const VerifyFlags& f, const verify::Profil
   for (const auto& url : target->base_urls) {
     // An untrusted certificate is one line here, not a failure of every check.
     if (!url.starts_with("https://")) continue;
-    if (auto shook = check_tls(url, target->tls, connect_timeout); !shook) return shook.error();
+    if (auto shook = check_tls(url, target->tls, connect_timeout); !shook) {
+      return name_config_tls_field(shook.error(), f);
+    }
   }
   const auto stats = !no_target && f.config.empty() && f.kind != "generic"
                          ? reference_stats(target->base_urls.front(), target->tls, timeout, connect_timeout)

@@ -78,7 +78,7 @@ TEST_CASE("CLI: serve prints the memory store's bound, and refuses a bound it ca
   const auto zero = run_process({IDEMCTL_BINARY, "serve", "--max-store-memory", "0"});
   CHECK(zero.exit_code == 2);
   CHECK_THAT(zero.err, Catch::Contains("--max-store-memory: invalid size '0': expected at least 1 "
-                                       "bytes, like 8MiB"));
+                                       "byte, like 8MiB"));
 }
 
 TEST_CASE("CLI: serve on a port in use exits 3 with one line", "[cli]") {

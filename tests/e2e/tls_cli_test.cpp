@@ -245,6 +245,9 @@ TEST_CASE("CLI: verify and stress --config take the TLS settings in \"tls\"", "[
       {R"({"key": "client.key"})", "$.tls.key: give the client certificate in 'cert' too"},
       {R"({"insecure": "yes"})", "$.tls.insecure: expected true or false"},
       {R"({"ca": "ca.pem"})", "$.tls"},
+      // Readable but no certificate: found by the handshake check, still named by its field.
+      {R"({"cacert": "tls-config.json"})",
+       "$.tls.cacert: cannot load CA certificates from '" + f.dir + "/tls-config.json'"},
   };
   for (const auto& [tls, message] : bad) {
     const std::string file = f.dir + "/tls-config-bad.json";

@@ -82,20 +82,18 @@ void add_target_flags(CLI::App* cmd, VerifyFlags& f) {
 
 namespace {
 
-// check_tls names the flag of a TLS file it cannot use; a file that came from --config (no flag
-// replaced it) is named by its field instead, as every other config error is.
-Error name_config_tls_field(Error e, const VerifyFlags& f) {
-  if (f.config.empty()) return e;
-  const std::pair<std::string_view, bool> fields[] = {
-      {"cacert", f.cacert.empty()}, {"cert", f.cert.empty()}, {"key", f.cert.empty() && f.key.empty()}};
-  for (const auto& [field, from_config] : fields) {
-    const std::string prefix = "--" + std::string(field) + ": ";
-    if (from_config && e.message.starts_with(prefix)) {
-      e.message = f.config + ": $.tls." + std::string(field) + ": " + e.message.substr(prefix.size());
-      break;
-    }
+// A TLS file that came from --config (no flag replaced it) is named by its field in errors, as
+// every other config error is; one given by a flag, by the flag.
+TlsFileNames tls_file_names(const VerifyFlags& f) {
+  TlsFileNames names;
+  if (f.config.empty()) return names;
+  const std::string field = f.config + ": $.tls.";
+  if (f.cacert.empty()) names.cacert = field + "cacert";
+  if (f.cert.empty()) {  // --cert replaces the config's cert and key together
+    names.cert = field + "cert";
+    if (f.key.empty()) names.key = field + "key";
   }
-  return e;
+  return names;
 }
 
 }  // namespace
@@ -140,8 +138,8 @@ Result<ResolvedTarget> resolve_target(const VerifyFlags& f, const verify::Profil
   for (const auto& url : target->base_urls) {
     // An untrusted certificate is one line here, not a failure of every check.
     if (!url.starts_with("https://")) continue;
-    if (auto shook = check_tls(url, target->tls, connect_timeout); !shook) {
-      return name_config_tls_field(shook.error(), f);
+    if (auto shook = check_tls(url, target->tls, connect_timeout, tls_file_names(f)); !shook) {
+      return shook.error();
     }
   }
   const auto stats = !no_target && f.config.empty() && f.kind != "generic"

@@ -80,10 +80,17 @@ std::vector<ClientResponse> send_burst(const std::vector<ClientRequest>& request
 /// touched), so that TLS problems show before a run. Unavailable "TLS: certificate verify
 /// failed for URL (use --cacert FILE or --insecure)" when the server's certificate is not
 /// trusted, "TLS: ..." for other handshake failures (a plain-HTTP server, a refused client
-/// certificate); InvalidArgument naming the flag (--cacert, --cert, --key) when curl cannot use
-/// a file. A slow answer after a finished handshake is no error.
+/// certificate); InvalidArgument naming the file's flag or field (`names`) when curl cannot use
+/// it. A slow answer after a finished handshake is no error.
+/// How check_tls names the TLS files in its errors: by their flags, or by a config file's
+/// fields ("FILE: $.tls.cacert") for the files that came from there.
+struct TlsFileNames {
+  std::string cacert = "--cacert";
+  std::string cert = "--cert";
+  std::string key = "--key";
+};
 Result<void> check_tls(const std::string& base_url, const TlsClientOptions& tls,
-                       Millis connect_timeout);
+                       Millis connect_timeout, const TlsFileNames& names = {});
 
 /// A shell command that reproduces `request` with curl (single-quoted, safe to paste).
 std::string to_curl_command(const ClientRequest& request);

@@ -24,7 +24,6 @@ class ServerMetrics {
   /// A request or connection the HTTP edge answered itself, before the guard (bad framing, an
   /// over-long head, a slow client, too many connections, an error of the HTTP library).
   void record_edge_refusal(int status);
-  long long edge_refusals(int status) const;
 
   /// Renders every counter; `executions_total` comes from the ExecutionLog.
   std::string render_prometheus(long long executions_total) const;

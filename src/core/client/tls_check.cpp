@@ -8,7 +8,7 @@
 namespace idem {
 
 Result<void> check_tls(const std::string& base_url, const TlsClientOptions& tls,
-                       Millis connect_timeout) {
+                       Millis connect_timeout, const TlsFileNames& names) {
   curl::EasyHandle handle(curl_easy_init());
   if (!handle) return make_error(ErrorCode::Internal, "curl_easy_init failed");
   ClientRequest probe;
@@ -40,15 +40,15 @@ Result<void> check_tls(const std::string& base_url, const TlsClientOptions& tls,
                             " (use --cacert FILE or --insecure)");
     case CURLE_SSL_CACERT_BADFILE:
       return make_error(ErrorCode::InvalidArgument,
-                        "--cacert: cannot load CA certificates from '" + tls.ca_file + "'");
+                        names.cacert + ": cannot load CA certificates from '" + tls.ca_file + "'");
     case CURLE_SSL_CERTPROBLEM: {
       // curl names the file it could not use; its messages never carry key material.
       const bool key = std::string_view(detail).find("private key") != std::string_view::npos;
       return make_error(ErrorCode::InvalidArgument,
-                        key ? "--key: cannot use private key '" +
+                        key ? names.key + ": cannot use private key '" +
                                   (tls.key_file.empty() ? tls.cert_file : tls.key_file) +
-                                  "' with --cert '" + tls.cert_file + "'"
-                            : "--cert: cannot use client certificate '" + tls.cert_file + "'");
+                                  "' with " + names.cert + " '" + tls.cert_file + "'"
+                            : names.cert + ": cannot use client certificate '" + tls.cert_file + "'");
     }
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_ENGINE_INITFAILED:

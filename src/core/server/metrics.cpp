@@ -30,12 +30,6 @@ void ServerMetrics::record_edge_refusal(int status) {
   ++edge_refusals_[slot];
 }
 
-long long ServerMetrics::edge_refusals(int status) const {
-  size_t slot = 0;
-  while (slot < kEdgeStatuses.size() && kEdgeStatuses[slot] != status) ++slot;
-  return edge_refusals_[slot].load();
-}
-
 std::string ServerMetrics::render_prometheus(long long executions_total) const {
   std::ostringstream out;
   out << "# HELP idem_requests_total Requests by idempotency outcome.\n"

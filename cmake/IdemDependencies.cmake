@@ -28,6 +28,8 @@ idem_require_package(OpenSSL libssl-dev)
 idem_require_package(nlohmann_json nlohmann-json3-dev)
 # HdrHistogram's compressed encoding deflates with zlib (--report hdr).
 idem_require_package(ZLIB zlib1g-dev)
+# verify --openapi reads YAML documents (Debian 12 ships yaml-cpp 0.7, whose target is yaml-cpp).
+idem_require_package(yaml-cpp libyaml-cpp-dev)
 # Debian's cpp-httplib is a compiled library; its pkg-config flags (OpenSSL, zlib, brotli
 # support macros) must match the ones it was built with, so we take them from there.
 idem_require_pkgconfig(httplib cpp-httplib libcpp-httplib-dev)

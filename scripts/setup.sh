@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libcli11-dev libcurl4-openssl-dev libhiredis-dev nlohmann-json3-dev catch2
-  libcpp-httplib-dev libssl-dev zlib1g-dev openssl
+  libcpp-httplib-dev libssl-dev zlib1g-dev openssl libyaml-cpp-dev
   redis-server redis-tools wrk curl python3 nginx
   man-db groff-base zsh lintian dpkg-dev python3-yaml
   chromium

@@ -308,7 +308,7 @@ int run_serve(const ServeFlags& flags) {
 
 void register_serve(CLI::App& app, CommandRunner& run) {
   auto flags = std::make_shared<ServeFlags>();
-  auto* cmd = app.add_subcommand("serve", "Run the reference idempotent server (demo POST /payments)");
+  auto* cmd = app.add_subcommand("serve", "Run the reference idempotent server (demo POST /payments and /refunds, GET /openapi.json)");
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on; port 0 picks a free one")
       ->capture_default_str();
   cmd->add_option("--store", flags->store, "Record store: memory, or redis://[user:pass@]host[:port][/db]")

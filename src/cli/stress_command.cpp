@@ -229,6 +229,11 @@ int run_stress_command(const StressFlags& f) {
     std::cerr << "idemctl stress: " << resolved.error().message << "\n";
     return resolved.error().code == ErrorCode::InvalidArgument ? kExitUsage : kExitUnreachable;
   }
+  if (!resolved->target.endpoints.empty()) {
+    // One load run measures one endpoint; verify is the command that takes several.
+    return fail_usage(f.target.config + ": $.endpoints: stress drives one endpoint; give its "
+                      "method, path and body at the top level (verify runs every endpoint)");
+  }
   g_interrupted.store(false);
   std::signal(SIGINT, on_sigint);
   if (resolved->embedded && !f.quiet) {

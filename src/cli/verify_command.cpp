@@ -18,8 +18,10 @@
 #include "idem/store/memory_store.hpp"
 #include "idem/version.hpp"
 #include "interrupt_watch.hpp"
+#include "idem/verify/endpoint_runner.hpp"
 #include "idem/verify/scenario_loader.hpp"
 #include "target_flags.hpp"
+#include "verify_endpoints.hpp"
 #include "verify_flags.hpp"
 
 namespace idem::cli {
@@ -125,10 +127,13 @@ class PartialReport {
     report_.tool_version = version.version;
     report_.tool_revision = version.git_revision;
   }
-  void start(const std::vector<std::string>& targets, const std::string& profile) {
+  void start(const std::vector<std::string>& targets, const std::string& profile,
+             const std::vector<std::string>& endpoints, const std::vector<std::string>& hints) {
     const std::lock_guard lock(mu_);
     report_.targets = targets;
     report_.profile = profile;
+    report_.endpoints = endpoints;
+    report_.hints = hints;
     started_ = std::chrono::steady_clock::now();
   }
   void add(const CheckResult& c) {
@@ -198,24 +203,51 @@ int run_verify_command(const VerifyFlags& f) {
   // the watcher.
   const InterruptWatch interrupt([&partial](int signal) { partial.write(signal); });
 
+  auto source = load_endpoint_source(f, options->profile.key_header);
+  if (!source) return fail_usage(source.error().message);
+  // An absolute `servers` URL of the document is the target when none is given.
+  VerifyFlags flags = f;
+  if (!source->server_url.empty() && flags.targets.empty() && flags.config.empty()) {
+    flags.targets = {source->server_url};
+  }
+  if (!f.openapi.empty() && flags.targets.empty() && flags.config.empty()) {
+    return fail_usage(f.openapi + ": $.servers: no absolute server URL; give --target URL");
+  }
+
   EmbeddedSetup setup{kEmbeddedLockTtl, kEmbeddedSlowDelay, std::nullopt};
   if (f.key_expiry) setup.record_ttl = kEmbeddedRecordTtl;
   auto resolved =
-      resolve_target(f, options->profile, options->timeout, options->connect_timeout, setup);
+      resolve_target(flags, options->profile, options->timeout, options->connect_timeout, setup);
   if (!resolved) {
     std::cerr << "idemctl verify: " << resolved.error().message << "\n";
     return resolved.error().code == ErrorCode::InvalidArgument ? kExitUsage : kExitUnreachable;
   }
   const std::unique_ptr<ReferenceServer>& embedded = resolved->embedded;
   const auto target = &resolved->target;
+  auto endpoints = plan_endpoints(flags, *target, *source);
+  if (!endpoints) return fail_usage(endpoints.error().message);
   if (embedded) {
     // Flushed: a script (or a test) waits for this line before it signals the run.
     std::cout << "verifying the embedded reference server at " << embedded->base_url()
               << std::endl;
   }
-  partial.start(target->base_urls, options->profile.name);
+  const std::vector<std::string> labels = verify::endpoint_labels(*endpoints);
+  const int jobs = f.jobs > 0 ? f.jobs
+                              : std::min(static_cast<int>(endpoints->size()),
+                                         verify::kDefaultEndpointJobs);
+  if (endpoints->size() > 1) {
+    std::cout << "verifying " << endpoints->size() << " endpoints, " << jobs
+              << " at a time:";
+    for (const std::string& l : labels) std::cout << "  " << l;
+    std::cout << std::endl;
+  }
+  const std::vector<std::string> skipped = skipped_lines(*source);
+  for (const std::string& line : skipped) std::cout << line << "\n";
+  partial.start(target->base_urls, options->profile.name, labels, skipped);
   options->on_check = [&partial](const CheckResult& c) { partial.add(c); };
-  const Report report = verify::run_verify(*catalogue, *target, *options);
+  Report report = verify::run_verify_endpoints(*catalogue, *endpoints, *options, jobs);
+  // What the document could not give is part of the report, not only of this terminal.
+  report.hints.insert(report.hints.begin(), skipped.begin(), skipped.end());
   if (!partial.finish(report)) return kExitUsage;
   return report.passed() ? kExitOk : kExitChecksFailed;
 }
@@ -248,6 +280,15 @@ void register_verify(CLI::App& app, CommandRunner& run) {
                   "The whole run; checks not finished by then fail as not run")
       ->capture_default_str();
   cmd->add_option("--report", f->reports, "Also write json=FILE or junit=FILE (repeatable)");
+  cmd->add_option("--openapi", f->openapi,
+                  "Verify every operation of this OpenAPI 3 document (JSON or YAML) that declares "
+                  "the key header (or x-idempotent: true)");
+  cmd->add_flag("--openapi-all", f->openapi_all, "With --openapi: every POST and PATCH");
+  cmd->add_option("--param", f->params,
+                  "With --openapi: value of a path, query or header parameter, NAME=VALUE "
+                  "(repeatable)");
+  cmd->add_option("--jobs", f->jobs, "Endpoints verified at once (default: up to 4)")
+      ->check(CLI::Range(1, verify::kMaxEndpointJobs));
   cmd->callback([&run, f] { run = [f] { return run_verify_command(*f); }; });
 }
 

@@ -38,6 +38,11 @@ struct VerifyFlags {
   std::string timeout = "10s";
   std::string connect_timeout = "2s";
   std::string deadline = "10m";
+  // Several endpoints (#13).
+  std::string openapi;               ///< --openapi FILE
+  bool openapi_all = false;          ///< --openapi-all: every POST and PATCH
+  std::vector<std::string> params;   ///< --param name=value
+  int jobs = 0;                      ///< --jobs; 0: min(endpoints, kDefaultEndpointJobs)
 };
 
 /// The profile with the overrides applied; InvalidArgument names the flag.

@@ -130,7 +130,7 @@ TEST_CASE("Report writers: the JSON report parses and has the documented fields"
     std::ostringstream out;
     write_json_report(r, out);
     const auto j = nlohmann::json::parse(out.str());
-    CHECK(j.at("schema_version") == 1);
+    CHECK(j.at("schema_version") == 2);
     CHECK(j.at("tool").at("name") == "idemctl");
     CHECK(j.at("tool").at("version").is_string());
     CHECK(j.at("targets").size() == r.targets.size());

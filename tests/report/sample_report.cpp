@@ -24,7 +24,8 @@ Report sample_report() {
                    "",
                    "",
                    {},
-                   std::chrono::milliseconds(12)};
+                   std::chrono::milliseconds(12),
+                   "POST /payments"};
 
   ExchangeRecord first;
   first.label = "first";
@@ -59,7 +60,8 @@ Report sample_report() {
                    "replay status 200 differs from 201",
                    "status 201, byte-identical body, no new execution",
                    {first, replay, lost},
-                   std::chrono::milliseconds(31)};
+                   std::chrono::milliseconds(31),
+                   "POST /payments"};
 
   CheckResult warn{"replay-headers",
                    "Replays keep Content-Type and Location",
@@ -68,7 +70,8 @@ Report sample_report() {
                    "Location was not replayed",
                    "",
                    {},
-                   std::chrono::milliseconds(7)};
+                   std::chrono::milliseconds(7),
+                   "POST /payments"};
   CheckResult skip{"crash-releases-key",
                    "A crashed holder does not block the key for ever",
                    CheckLevel::Should,
@@ -76,7 +79,8 @@ Report sample_report() {
                    "no failure trigger configured",
                    "",
                    {},
-                   std::chrono::milliseconds(0)};
+                   std::chrono::milliseconds(0),
+                   "POST /payments"};
   CheckResult info{"header-name",
                    "Target honours Idempotency-Key",
                    CheckLevel::Info,
@@ -84,8 +88,10 @@ Report sample_report() {
                    "",
                    "",
                    {},
-                   std::chrono::milliseconds(3)};
+                   std::chrono::milliseconds(3),
+                   "POST /payments"};
   r.checks = {pass, fail, warn, skip, info};
+  r.endpoints = {"POST /payments"};
   return r;
 }
 

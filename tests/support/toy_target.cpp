@@ -25,7 +25,9 @@ void write(const HttpResponse& r, httplib::Response& res) {
 struct ToyTarget::Impl {
   explicit Impl(ToyTargetOptions o)
       : options(std::move(o)),
-        guard(options.guard.value_or(GuardConfig{}), store) {}
+        guard(options.guard.value_or(GuardConfig{}), store),
+        orders_guard(options.orders_guard.value_or(options.guard.value_or(GuardConfig{})),
+                     orders_store) {}
 
   std::string fault_of(const httplib::Request& req) const {
     if (!options.triggers_in_body) return req.get_header_value("X-Fault");
@@ -58,12 +60,15 @@ struct ToyTarget::Impl {
         req.get_header_value("Authorization") + "\n" +
         req.get_header_value(options.guard ? options.guard->key_header : "Idempotency-Key");
     Decision d;
+    Guard* active = &guard;
     if (options.guard) {
       std::vector<std::string> lines;
       const auto [b, e] = req.headers.equal_range(options.guard->key_header);
       for (auto it = b; it != e; ++it) lines.push_back(it->second);
       const std::string scope = req.get_header_value(options.guard->scope_header);
-      d = guard.begin({req.method, req.target, req.body, lines, scope});
+      // The one route with its own guard, when asked for; the others share theirs.
+      active = options.orders_guard && req.path == "/orders" ? &orders_guard : &guard;
+      d = active->begin({req.method, req.target, req.body, lines, scope});
       if (d.action == Decision::Action::Respond) return write(d.response, res);
     }
     if (fault == "crash") {
@@ -74,13 +79,15 @@ struct ToyTarget::Impl {
     HttpResponse r = fault == "fail"
                          ? make_problem(503, "injected", "Injected failure", "asked for")
                          : create(req, key);
-    if (options.guard) guard.finish(d.ticket, r);
+    if (options.guard) active->finish(d.ticket, r);
     write(r, res);
   }
 
   ToyTargetOptions options;
   MemoryStore store;
   Guard guard;
+  MemoryStore orders_store;
+  Guard orders_guard;
   HttpListener listener;
   int port = 0;
   std::mutex mu;  // guards executions and next_id
@@ -91,7 +98,7 @@ struct ToyTarget::Impl {
 ToyTarget::ToyTarget(ToyTargetOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   Impl& s = *impl_;
   const auto post = [&s](const httplib::Request& req, httplib::Response& res) { s.post(req, res); };
-  s.listener.Post("/payments", post).Post("/orders", post);
+  s.listener.Post("/payments", post).Post("/orders", post).Post("/refunds", post);
   s.listener.Get(R"(/payments/([^/]+))", [](const httplib::Request& req, httplib::Response& res) {
     res.set_content(nlohmann::json{{"id", req.matches[1]}}.dump(), "application/json");
   });

@@ -18,9 +18,12 @@ struct ToyTargetOptions {
   std::optional<GuardConfig> guard;
   /// Triggers as `{"fault": "fail|slow|crash", ...}` in the body instead of an `X-Fault` header.
   bool triggers_in_body = false;
+  /// Set (with `guard`): POST /orders has a Guard of its own with this config, on its own store,
+  /// so one endpoint of the service can be broken (a --bug mode) while the others are not.
+  std::optional<GuardConfig> orders_guard;
 };
 
-/// Routes: POST /payments and POST /orders (201, a fresh id, Location; `?pad=N` pads the body),
+/// Routes: POST /payments, /refunds and /orders (201, a fresh id, Location; `?pad=N` pads the body),
 /// GET /payments/{id} (200), GET /executions?key=K (handler runs that carried key K). Faults:
 /// fail = 503 without effect, slow = 200 ms, crash = the connection is closed unanswered.
 class ToyTarget {

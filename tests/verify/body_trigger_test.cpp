@@ -20,7 +20,7 @@ TEST_CASE("verify: body triggers are resent on retries and never cause a verify-
   guard.lock_ttl = kTestLockTtl;
   guard.cache_5xx = profile == "stripe";
   guard.key_format = profile == "stripe" ? KeyFormat::Any : KeyFormat::Uuid4;
-  ToyTarget target({guard, /*triggers_in_body=*/true});
+  ToyTarget target({guard, /*triggers_in_body=*/true, std::nullopt});
   verify::VerifyOptions options = test_options(profile);
   if (profile == "stripe") {
     // The toy keeps the guard's 422 and requires keys; stripe's other axes are what is judged.
@@ -52,7 +52,7 @@ TEST_CASE("verify: the same target with header triggers judges every check", "[v
   CurlGlobal curl;
   GuardConfig guard;
   guard.lock_ttl = kTestLockTtl;
-  ToyTarget target({guard, /*triggers_in_body=*/false});
+  ToyTarget target({guard, /*triggers_in_body=*/false, std::nullopt});
   const Report report =
       verify::run_verify(source_catalogue(), target.describe(true), test_options("default"));
   INFO(summary(report));

@@ -42,6 +42,8 @@ struct CheckResult {
   std::string expected;  ///< what was expected, for failures
   std::vector<ExchangeRecord> exchanges;  ///< the evidence (failures and warnings)
   std::chrono::milliseconds duration{0};
+  /// The endpoint the check ran against ("POST /payments"); set on every check of a run.
+  std::string endpoint;
 };
 
 struct Report {
@@ -52,10 +54,15 @@ struct Report {
   std::vector<CheckResult> checks;
   std::chrono::milliseconds duration{0};
   std::vector<std::string> hints;  ///< INFO lines such as the header-name hint
+  /// The endpoints verified, in the order given ("POST /payments"); checks name theirs. With
+  /// more than one, the writers group the checks per endpoint.
+  std::vector<std::string> endpoints;
 
   int count(Verdict verdict) const;
   /// True when no check failed or errored (warnings and skips do not fail a run).
   bool passed() const { return count(Verdict::Fail) == 0 && count(Verdict::Error) == 0; }
+  /// The checks of one endpoint, in run order.
+  std::vector<const CheckResult*> checks_of(const std::string& endpoint) const;
 };
 
 /// One aligned line per check, failures expanded with their exchanges and curl commands, and a
@@ -63,7 +70,8 @@ struct Report {
 void write_text_report(const Report& report, std::ostream& out, bool color);
 /// The documented, stable JSON format (docs/report-format.md).
 void write_json_report(const Report& report, std::ostream& out);
-/// JUnit XML: one testsuite, one testcase per check; FAIL -> <failure>, ERROR -> <error>,
+/// JUnit XML: one testsuite per endpoint (the root <testsuite> for one, <testsuites> around
+/// them for several), one testcase per check; FAIL -> <failure>, ERROR -> <error>,
 /// SKIP -> <skipped>.
 void write_junit_report(const Report& report, std::ostream& out);
 

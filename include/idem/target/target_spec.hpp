@@ -28,6 +28,24 @@ enum class CountMode {
   BodyIdentity,   ///< distinct 2xx bodies
 };
 
+/// One endpoint of a service laid over the service's description: what differs from the
+/// top-level fields (unset members keep them). From a config's "endpoints" or an OpenAPI
+/// operation.
+struct Endpoint {
+  std::string method;                  ///< empty: the top-level method
+  std::string path;                    ///< empty: the top-level path
+  std::optional<std::string> body;     ///< template; {{uuid}} and {{n}} expand
+  HeaderList headers;                  ///< added to (and replacing by name) the top-level ones
+  std::optional<Trigger> failure, slow, crash;
+  std::optional<Millis> slow_delay;
+  std::optional<std::string> alternate_path, large_path;
+  std::string where;  ///< where it was declared, for messages ("cfg.json: $.endpoints[1]")
+};
+
+/// A config's "endpoints" at most: verify runs them on threads of their own, so a config must
+/// not ask for thousands.
+inline constexpr size_t kMaxConfigEndpoints = 256;
+
 struct TargetSpec {
   std::vector<std::string> base_urls;  ///< one service; several = several instances
   std::string method = "POST";
@@ -51,7 +69,21 @@ struct TargetSpec {
   std::string executions_pointer = "/executions";
   std::string resource_id_pointer;  ///< "/id"
   TlsClientOptions tls;             ///< for https:// base URLs: trust and client certificate
+  /// A config's "endpoints": several endpoints verified in one run, each over these fields.
+  /// Empty: this description is the one endpoint.
+  std::vector<Endpoint> endpoints;
 };
+
+/// "POST /payments" (the query kept: it may be what tells two endpoints apart): how reports
+/// name the endpoint of `t`.
+std::string endpoint_label(const TargetSpec& t);
+
+/// One complete description per endpoint: `endpoints` laid over `base` (or `base` alone when
+/// there are none). The large path is kept only for the endpoint it was declared for. An
+/// endpoint without its own alternate path gets another real endpoint of the service with the
+/// same method, so endpoint-mismatch sends the key where the service really guards it.
+std::vector<TargetSpec> expand_endpoints(const TargetSpec& base,
+                                         const std::vector<Endpoint>& endpoints);
 
 /// The reference server (`idemctl serve`) at `base_urls`: its executions counter, its
 /// Idemctl-Fault triggers and the declared lock TTL.

@@ -12,7 +12,8 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 // Bump on any change that could break a reader; adding keys does not.
-constexpr int kSchemaVersion = 1;
+// 2: every check names its "endpoint"; "endpoints" lists them (several per run).
+constexpr int kSchemaVersion = 2;
 // Bodies are cut here so a multi-MiB response does not make a multi-MiB report.
 constexpr size_t kJsonBodyBytes = 64u << 10;
 constexpr size_t kJsonCurlBytes = 64u << 10;
@@ -62,6 +63,7 @@ Json check_json(const CheckResult& c) {
           {"reason", report::valid_utf8(c.reason)},
           {"expected", report::valid_utf8(c.expected)},
           {"duration_ms", c.duration.count()},
+          {"endpoint", report::valid_utf8(c.endpoint)},
           {"exchanges", exchanges}};
 }
 
@@ -74,6 +76,18 @@ void write_json_report(const Report& report, std::ostream& out) {
   for (const std::string& h : report.hints) hints.push_back(report::valid_utf8(h));
   Json checks = Json::array();
   for (const CheckResult& c : report.checks) checks.push_back(check_json(c));
+  Json endpoints = Json::array();
+  for (const std::string& e : report.endpoints) {
+    int failed = 0;
+    const std::vector<const CheckResult*> of = report.checks_of(e);
+    for (const CheckResult* c : of) {
+      failed += c->verdict == Verdict::Fail || c->verdict == Verdict::Error ? 1 : 0;
+    }
+    endpoints.push_back({{"endpoint", report::valid_utf8(e)},
+                         {"passed", failed == 0},
+                         {"total", of.size()},
+                         {"failed", failed}});
+  }
   const Json j = {
       {"schema_version", kSchemaVersion},
       {"tool",
@@ -92,6 +106,7 @@ void write_json_report(const Report& report, std::ostream& out) {
         {"warnings", report.count(Verdict::Warn)},
         {"skipped", report.count(Verdict::Skip)}}},
       {"hints", hints},
+      {"endpoints", endpoints},
       {"checks", checks}};
   // Every string was made valid UTF-8 above; `replace` is the belt to those braces.
   out << j.dump(2, ' ', false, Json::error_handler_t::replace) << '\n';

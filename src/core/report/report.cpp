@@ -40,4 +40,12 @@ int Report::count(Verdict verdict) const {
                     [verdict](const CheckResult& c) { return c.verdict == verdict; }));
 }
 
+std::vector<const CheckResult*> Report::checks_of(const std::string& endpoint) const {
+  std::vector<const CheckResult*> out;
+  for (const CheckResult& c : checks) {
+    if (c.endpoint == endpoint) out.push_back(&c);
+  }
+  return out;
+}
+
 }  // namespace idem

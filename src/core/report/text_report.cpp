@@ -1,6 +1,7 @@
 // The human report: one aligned line per check, failures expanded, a summary line.
 #include <algorithm>
 #include <ostream>
+#include <vector>
 
 #include "idem/report/report.hpp"
 #include "report_detail.hpp"
@@ -48,19 +49,42 @@ void write_text_report(const Report& report, std::ostream& out, bool color) {
   for (const std::string& t : report.targets) out << "  " << report::one_line(t);
   out << "  profile " << report::one_line(report.profile) << "\n\n";
 
-  for (const CheckResult& c : report.checks) {
-    const std::string_view verdict = to_string(c.verdict);
-    if (color) {
-      out << color_of(c.verdict) << verdict << kReset;
-    } else {
-      out << verdict;
+  // One endpoint: the plain list. Several: a section per endpoint with its own tally, so a CI
+  // log shows which endpoint broke which rule.
+  const bool sections = report.endpoints.size() > 1;
+  for (const std::string& endpoint : sections ? report.endpoints : std::vector<std::string>{""}) {
+    const std::vector<const CheckResult*> checks =
+        sections ? report.checks_of(endpoint) : std::vector<const CheckResult*>{};
+    if (sections) {
+      int failed = 0;
+      for (const CheckResult* c : checks) {
+        failed += c->verdict == Verdict::Fail || c->verdict == Verdict::Error ? 1 : 0;
+      }
+      out << "== " << report::one_line(endpoint) << "  ("
+          << (failed == 0 ? std::string("passed") : plural(failed, "check", "checks") + " failed")
+          << ")\n";
     }
-    std::string line = "  " + padded(c.id, id_width) + "  " +
-                       padded(to_string(c.level), kLevelWidth) + "  " + report::one_line(c.title);
-    if (!c.reason.empty()) line += ": " + report::one_line(c.reason);
-    out << line << '\n';
-    if (c.verdict == Verdict::Fail || c.verdict == Verdict::Error) {
-      report::write_evidence(out, c, kEvidenceIndent);
+    const auto line_of = [&](const CheckResult& c) {
+      const std::string_view verdict = to_string(c.verdict);
+      if (color) {
+        out << color_of(c.verdict) << verdict << kReset;
+      } else {
+        out << verdict;
+      }
+      std::string line = "  " + padded(c.id, id_width) + "  " +
+                         padded(to_string(c.level), kLevelWidth) + "  " +
+                         report::one_line(c.title);
+      if (!c.reason.empty()) line += ": " + report::one_line(c.reason);
+      out << line << '\n';
+      if (c.verdict == Verdict::Fail || c.verdict == Verdict::Error) {
+        report::write_evidence(out, c, kEvidenceIndent);
+      }
+    };
+    if (sections) {
+      for (const CheckResult* c : checks) line_of(*c);
+      if (endpoint != report.endpoints.back()) out << '\n';
+    } else {
+      for (const CheckResult& c : report.checks) line_of(c);
     }
   }
 

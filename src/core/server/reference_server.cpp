@@ -6,7 +6,9 @@
 #include "tls_session.hpp"
 #include "idem/fingerprint.hpp"
 #include "idem/server/exchange_pipeline.hpp"
+#include "idem/server/openapi_document.hpp"
 #include "idem/server/payments.hpp"
+#include "idem/server/refunds.hpp"
 #include "json_text.hpp"
 #include "idem/server/request_log.hpp"
 
@@ -19,7 +21,8 @@ constexpr size_t kMaxPadBytes = 64u << 20;
 constexpr size_t kAdminThreads = 2;
 
 bool is_admin_path(std::string_view path) {
-  return path == "/healthz" || path == "/metrics" || path.substr(0, 8) == "/__idem/";
+  return path == "/healthz" || path == "/metrics" || path == "/openapi.json" ||
+         path.substr(0, 8) == "/__idem/";
 }
 
 void write_response(HttpResponse&& r, httplib::Response& res) {
@@ -65,6 +68,7 @@ struct ReferenceServer::Impl {
         store(std::move(s)),
         guard(config.guard, *store),
         payments(config.guard.ttl + config.guard.lock_ttl, kMaxPayments, clock),
+        refunds(config.guard.ttl + config.guard.lock_ttl, kMaxRefunds, clock),
         executions(config.guard.ttl + config.guard.lock_ttl, clock),
         log(log_out, config.log_format),
         pipeline(config, guard, executions, metrics, log) {}
@@ -78,6 +82,7 @@ struct ReferenceServer::Impl {
   std::unique_ptr<Store> store;
   Guard guard;
   PaymentsApp payments;
+  RefundsApp refunds;
   ExecutionLog executions;
   ServerMetrics metrics;
   RequestLog log;
@@ -113,6 +118,25 @@ void ReferenceServer::Impl::install_routes() {
                                              httplib::Response& res) {
     FunctionExecutor executor([this, &req](const ExchangeRequest&) { return payments.get(req.matches[1].str()); });
     answer(pipeline.run(exchange_of(req, config.guard), executor), res);
+  });
+  // POST /refunds: the second guarded resource, so a service has two real endpoints to verify.
+  listener.Post("/refunds", [this](const httplib::Request& req, httplib::Response& res) {
+    FunctionExecutor executor([this, &req](const ExchangeRequest&) { return refunds.create(req.body); });
+    answer(pipeline.run(exchange_of(req, config.guard), executor), res);
+  });
+  listener.Get(R"(/refunds/([^/]+))", [this](const httplib::Request& req,
+                                            httplib::Response& res) {
+    FunctionExecutor executor([this, &req](const ExchangeRequest&) { return refunds.get(req.matches[1].str()); });
+    answer(pipeline.run(exchange_of(req, config.guard), executor), res);
+  });
+  // The server's own OpenAPI document: verify --openapi can take it as it is.
+  // Its server URL is the one the client used (Host), which a 0.0.0.0 bind address is not.
+  listener.Get("/openapi.json", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string scheme = config.tls.enabled() ? "https://" : "http://";
+    const std::string host = req.get_header_value("Host");
+    const std::string base =
+        scheme + (host.empty() ? "127.0.0.1:" + std::to_string(port) : host);
+    res.set_content(reference_openapi_document(config.guard, base), "application/json");
   });
   listener.Get("/healthz", [this](const httplib::Request&, httplib::Response& res) {
     auto ping = store->ping();

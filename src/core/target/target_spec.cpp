@@ -70,10 +70,45 @@ TlsClientOptions read_tls(const JsonField& f, const std::filesystem::path& dir) 
   return tls;
 }
 
-void read_config(const JsonField& root, TargetSpec& t, const std::filesystem::path& dir) {
+Endpoint read_endpoint(const JsonField& f, const std::string& file) {
+  f.expect_object({"method", "path", "body", "headers", "failure_trigger", "slow_trigger",
+                   "crash_trigger", "alternate_path", "large_path"});
+  Endpoint e;
+  e.where = file + ": " + f.path();
+  if (!f.has("path")) f.fail("expected a field 'path' (the endpoint's path)");
+  e.path = f.at("path").as_string();
+  if (!e.path.starts_with("/")) f.at("path").fail("expected a path starting with /");
+  if (auto v = f.string_or("method")) e.method = *v;
+  if (f.has("body")) e.body = read_body(f.at("body"));
+  if (f.has("headers")) e.headers = read_headers(f.at("headers"));
+  if (f.has("failure_trigger")) e.failure = read_trigger(f.at("failure_trigger"), false, nullptr);
+  if (f.has("slow_trigger")) {
+    Millis delay{0};
+    e.slow = read_trigger(f.at("slow_trigger"), true, &delay);
+    e.slow_delay = delay;
+  }
+  if (f.has("crash_trigger")) e.crash = read_trigger(f.at("crash_trigger"), false, nullptr);
+  if (auto v = f.string_or("alternate_path")) e.alternate_path = *v;
+  if (auto v = f.string_or("large_path")) e.large_path = *v;
+  return e;
+}
+
+void read_config(const JsonField& root, TargetSpec& t, const std::filesystem::path& dir,
+                 const std::string& file) {
   root.expect_object({"targets", "method", "path", "body", "alternate_path", "large_path",
                       "headers", "scope_header", "principals", "failure_trigger", "slow_trigger",
-                      "crash_trigger", "lock_ttl", "record_ttl", "executions", "tls"});
+                      "crash_trigger", "lock_ttl", "record_ttl", "executions", "tls",
+                      "endpoints"});
+  if (root.has("endpoints")) {
+    const JsonField list = root.at("endpoints");
+    if (!list.json().is_array() || list.json().empty()) {
+      list.fail("expected an array of endpoints ({\"method\", \"path\", \"body\", ...})");
+    }
+    if (list.json().size() > kMaxConfigEndpoints) {
+      list.fail("expected at most " + std::to_string(kMaxConfigEndpoints) + " endpoints");
+    }
+    for (const JsonField& e : list.items()) t.endpoints.push_back(read_endpoint(e, file));
+  }
   if (root.has("targets")) t.base_urls = root.at("targets").as_string_list();
   for (const auto& url : t.base_urls) {
     if (!url.starts_with("http://") && !url.starts_with("https://")) {
@@ -140,6 +175,48 @@ TargetSpec reference_target(std::vector<std::string> base_urls, Millis lock_ttl,
   return t;
 }
 
+std::string endpoint_label(const TargetSpec& t) { return t.method + " " + t.path; }
+
+std::vector<TargetSpec> expand_endpoints(const TargetSpec& base,
+                                         const std::vector<Endpoint>& endpoints) {
+  if (endpoints.empty()) return {base};
+  std::vector<TargetSpec> out;
+  for (const Endpoint& e : endpoints) {
+    TargetSpec t = base;
+    t.endpoints.clear();
+    if (!e.method.empty()) t.method = e.method;
+    if (!e.path.empty()) t.path = e.path;
+    if (e.body) t.body = *e.body;
+    for (const auto& [name, value] : e.headers) {
+      std::erase_if(t.headers, [&](const auto& h) { return iequals(h.first, name); });
+      t.headers.emplace_back(name, value);
+    }
+    if (e.failure) t.failure = e.failure;
+    if (e.slow) t.slow = e.slow;
+    if (e.slow_delay) t.slow_delay = *e.slow_delay;
+    if (e.crash) t.crash = e.crash;
+    // The top-level large path answers for the top-level endpoint only: another endpoint's
+    // body sent there says nothing about this one.
+    const bool same_endpoint = t.method == base.method && t.path == base.path;
+    t.large_path = e.large_path ? *e.large_path : same_endpoint ? base.large_path : "";
+    t.alternate_path = e.alternate_path ? *e.alternate_path : "";
+    out.push_back(std::move(t));
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (endpoints[i].alternate_path) continue;
+    // The next endpoint (in a ring) with the same method and another path.
+    for (size_t step = 1; step < out.size() && out[i].alternate_path.empty(); ++step) {
+      const TargetSpec& other = out[(i + step) % out.size()];
+      if (other.method == out[i].method && other.path != out[i].path) {
+        out[i].alternate_path = other.path;
+      }
+    }
+    const bool same_endpoint = out[i].method == base.method && out[i].path == base.path;
+    if (out[i].alternate_path.empty() && same_endpoint) out[i].alternate_path = base.alternate_path;
+  }
+  return out;
+}
+
 Result<TargetSpec> parse_target_config(const std::string& text, const std::string& file,
                                        const TargetSpec& base) {
   auto parsed = parse_json_file_text(text, file);
@@ -147,7 +224,7 @@ Result<TargetSpec> parse_target_config(const std::string& text, const std::strin
   const nlohmann::json& json = *parsed;
   TargetSpec t = base;
   try {
-    read_config(JsonField(json, "$"), t, std::filesystem::path(file).parent_path());
+    read_config(JsonField(json, "$"), t, std::filesystem::path(file).parent_path(), file);
   } catch (const JsonFieldError& e) {
     return make_error(ErrorCode::InvalidArgument, file + ": " + e.path() + ": " + e.what());
   }

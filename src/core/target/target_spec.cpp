@@ -187,9 +187,9 @@ std::vector<TargetSpec> expand_endpoints(const TargetSpec& base,
     if (!e.method.empty()) t.method = e.method;
     if (!e.path.empty()) t.path = e.path;
     if (e.body) t.body = *e.body;
-    for (const auto& [name, value] : e.headers) {
-      std::erase_if(t.headers, [&](const auto& h) { return iequals(h.first, name); });
-      t.headers.emplace_back(name, value);
+    for (const auto& header : e.headers) {
+      std::erase_if(t.headers, [&](const auto& h) { return iequals(h.first, header.first); });
+      t.headers.push_back(header);
     }
     if (e.failure) t.failure = e.failure;
     if (e.slow) t.slow = e.slow;

@@ -2,6 +2,7 @@
 // built, what is listed as skipped, and the exit-2 errors of bad documents (JSON path or YAML
 // line). YAML and JSON spellings of one document import the same.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "idem/openapi/openapi_import.hpp"
 #include "json_text.hpp"
@@ -125,6 +126,13 @@ TEST_CASE("import_openapi: unsupported or malformed documents are InvalidArgumen
       {R"({"openapi": "3.1.0", "paths": {"/a": {"post": {"parameters": [{"in": "header"}]}}}})",
        "expected a parameter object with 'name' and 'in'"},
       {"{\"openapi\": ", "doc.json: line 1"},
+      {R"({"openapi": "3.0.0", "paths": {"/a": {"post": {"x-idempotent": true, "requestBody":
+          {"content": {"application/json": {"schema": {"type": "array", "minItems": "two"}}}}}}}})",
+       R"(doc.json: $.paths["/a"].post.requestBody.content["application/json"].schema: a keyword )"
+       "has the wrong type: type must be number, but is string"},
+      {R"({"openapi": "3.0.0", "paths": {"/a": {"post": {"parameters": [
+          {"name": "Idempotency-Key", "in": "header", "required": "yes"}]}}}})",
+       R"(doc.json: $.paths["/a"].post: a keyword has the wrong type: type must be boolean)"},
   };
   for (const auto& [text, message] : bad) {
     const auto in = import_openapi(text, "doc.json", {});
@@ -216,4 +224,26 @@ TEST_CASE("import_openapi: nesting deeper than kMaxJsonDepth is refused before i
   const auto at_limit = import_openapi(ok, "ok.yaml", {});
   REQUIRE_FALSE(at_limit.ok());
   CHECK_THAT(at_limit.error().message, Catch::Contains("expected an OpenAPI document"));
+}
+
+TEST_CASE("import_openapi: YAML plain scalars follow the core schema; a long one is a string",
+          "[openapi]") {
+  const std::string long_scalar(200'000, '7');
+  const std::string yaml = "openapi: 3.0.3\npaths:\n  /a:\n    post:\n      x-idempotent: true\n"
+                           "      requestBody:\n        content:\n          application/json:\n"
+                           "            example: {i: -12, f: 1.5e3, d: .5, s: 1.2.3, t: True, "
+                           "n: Null, big: " + long_scalar + ", inf: .inf, hex: 0x1F}\n";
+  const auto in = import_openapi(yaml, "s.yaml", {});
+  REQUIRE(in.ok());
+  REQUIRE(in->endpoints.size() == 1);
+  const auto body = nlohmann::json::parse(*in->endpoints[0].body);
+  CHECK(body["i"] == -12);
+  CHECK(body["f"] == 1500.0);
+  CHECK(body["d"] == 0.5);
+  CHECK(body["s"] == "1.2.3");
+  CHECK(body["t"] == true);
+  CHECK(body["n"].is_null());
+  CHECK(body["big"] == long_scalar);  // too large for a double: kept as written
+  CHECK(body["inf"] == ".inf");
+  CHECK(body["hex"] == "0x1F");  // the core schema's 0x form is not JSON; kept as text
 }

@@ -143,6 +143,11 @@ TEST_CASE("vary_example: an example without placeholders gets {{n}} in its first
   Json example = Json::parse(R"({"qty": 2, "amount": 1000, "currency": "EUR"})");
   CHECK(openapi::vary_example(Json::object(), schema, example));
   CHECK(openapi::body_template(example) == R"({"qty":2,"amount":{{n}},"currency":"EUR"})");
+  // OpenAPI 3.1's nullable integer.
+  const Json nullable = Json::parse(R"({"properties": {"amount": {"type": ["integer", "null"]}}})");
+  Json with_null = Json::parse(R"({"amount": 7})");
+  CHECK(openapi::vary_example(Json::object(), nullable, with_null));
+  CHECK(openapi::body_template(with_null) == R"({"amount":{{n}}})");
   // Nothing to vary: the example stays as written.
   Json fixed = Json::parse(R"({"currency": "EUR"})");
   CHECK_FALSE(openapi::vary_example(Json::object(), schema, fixed));

@@ -176,6 +176,15 @@ struct Importer {
 
   void operation(const std::string& path, const Json& item, const std::string& method,
                  const std::string& item_path) {
+    try {
+      operation_of(path, item, method, item_path);
+    } catch (const Json::exception& e) {
+      throw DocumentError(item_path + "." + method, openapi::keyword_type_error(e));
+    }
+  }
+
+  void operation_of(const std::string& path, const Json& item, const std::string& method,
+                    const std::string& item_path) {
     const std::string op_path = item_path + "." + method;
     const Json& op = item.at(method);
     if (!op.is_object()) throw DocumentError(op_path, "expected an operation object");

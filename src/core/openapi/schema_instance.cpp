@@ -1,5 +1,6 @@
 #include "openapi/schema_instance.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -20,11 +21,32 @@ std::string member_path(const std::string& path, const std::string& name) {
   return path + "[\"" + name + "\"]";
 }
 
+}  // namespace
+
+std::string keyword_type_error(const std::exception& e) {
+  // "[json.exception.type_error.302] type must be number, but is string": the part after "] ".
+  std::string what = e.what();
+  if (const size_t cut = what.find("] "); cut != std::string::npos) what.erase(0, cut + 2);
+  return "a keyword has the wrong type: " + what;
+}
+
+namespace {
+
 struct Generator {
   const Json& root;
   long long steps = 0;
 
+  // A keyword of the wrong type ("minItems": "two") is named by the schema it is in; the
+  // deepest schema's path wins, as the first catch turns it into a DocumentError.
   Json instance(const Json& schema, const std::string& path, int depth) {
+    try {
+      return instance_of(schema, path, depth);
+    } catch (const Json::exception& e) {
+      throw DocumentError(path, keyword_type_error(e));
+    }
+  }
+
+  Json instance_of(const Json& schema, const std::string& path, int depth) {
     if (++steps > kMaxSchemaSteps) {
       throw Uninstantiable("the schema at " + path + " takes more than " +
                            std::to_string(kMaxSchemaSteps) + " steps to instantiate");
@@ -367,7 +389,12 @@ bool vary_example(const Json& root, const Json& schema_in, Json& value) {
     if (p->is_object() && p->contains("$ref") && p->at("$ref").is_string()) {
       p = &resolve_ref(root, p->at("$ref").get<std::string>(), "$ref");
     }
-    if (!p->is_object() || p->value("type", "") != "integer") continue;
+    // OpenAPI 3.1 spells a nullable integer ["integer", "null"]: the type is not always a string.
+    if (!p->is_object() || !p->contains("type")) continue;
+    const Json& type = p->at("type");
+    const bool integer = type == "integer" || (type.is_array() && std::find(type.begin(), type.end(),
+                                                                            "integer") != type.end());
+    if (!integer) continue;
     if (!value.contains(name) || !value.at(name).is_number_integer()) continue;
     if (!Generator::takes_number_marker(*p)) continue;
     value[name] = kNumberMarker;

@@ -4,6 +4,7 @@
 // followed. Private to src/core/openapi; pure, safe from any thread.
 #pragma once
 
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -14,6 +15,10 @@ using Json = nlohmann::ordered_json;
 /// The JSON string that stands for {{n}} inside a generated value until it is written out.
 inline constexpr const char* kNumberMarker = "{{n}}";
 inline constexpr const char* kUuidMarker = "{{uuid}}";
+
+/// "a keyword has the wrong type: type must be number, but is string" for nlohmann's
+/// type errors, which say what but not where (the caller names the path).
+std::string keyword_type_error(const std::exception& e);
 
 /// Follows `ref` ("#/components/schemas/X") in `root`. DocumentError at `path` for an
 /// external reference or one that points to nothing.

@@ -4,7 +4,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <regex>
 
 #include "json_text.hpp"
 
@@ -20,24 +19,51 @@ class YamlError : public std::runtime_error {
   int line_;
 };
 
+// [-+]?[0-9]+ (is_int) or [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? (a float), by
+// hand: std::regex recurses per character and a long scalar would overflow the stack.
+bool core_number(const std::string& s, bool& is_int) {
+  size_t i = s[0] == '+' || s[0] == '-' ? 1 : 0;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - start;
+  };
+  const size_t whole = digits();
+  size_t fraction = 0;
+  bool dot = false;
+  if (i < s.size() && s[i] == '.') {
+    dot = true;
+    ++i;
+    fraction = digits();
+  }
+  if (whole == 0 && fraction == 0) return false;
+  bool exponent = false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    exponent = true;
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  is_int = !dot && !exponent;
+  return i == s.size();
+}
+
 // A plain scalar by the YAML 1.2 core schema (§10.3.2): null, bool, int, float, else string.
 Json plain_scalar(const std::string& s) {
   if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
   if (s == "true" || s == "True" || s == "TRUE") return true;
   if (s == "false" || s == "False" || s == "FALSE") return false;
-  static const std::regex kInt(R"([-+]?[0-9]+)");
-  static const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
-  if (std::regex_match(s, kInt)) {
+  bool is_int = false;
+  if (!core_number(s, is_int)) return s;
+  if (is_int) {
     long long v = 0;
     const char* begin = s.data() + (s.front() == '+' ? 1 : 0);
     const auto [end, ec] = std::from_chars(begin, s.data() + s.size(), v);
     if (ec == std::errc{} && end == s.data() + s.size()) return v;
   }
-  if (std::regex_match(s, kFloat)) {
-    const double v = std::strtod(s.c_str(), nullptr);
-    if (std::isfinite(v)) return v;
-  }
-  return s;  // .inf and .nan stay text: JSON has no such numbers
+  const double v = std::strtod(s.c_str(), nullptr);
+  if (std::isfinite(v)) return v;
+  return s;  // too large for a double: kept as text, as .inf and .nan are (JSON has neither)
 }
 
 struct Converter {

@@ -12,12 +12,14 @@ TEST_CASE("Target config: endpoints take the top-level fields as defaults", "[ta
     "headers": {"Content-Type": "application/json", "Authorization": "Bearer top"},
     "failure_trigger": {"headers": {"X-Fault": "fail"}},
     "large_path": "/payments?pad=3000000",
+    "executions": {"url": "/x?key={{key}}", "pointer": "/n"},
     "path": "/payments",
     "endpoints": [
       {"path": "/payments"},
       {"path": "/refunds", "body": {"amount": "{{n}}"}, "headers": {"Authorization": "Bearer r"}},
       {"method": "PATCH", "path": "/orders/7", "body": "{}",
-       "failure_trigger": {"headers": {"X-Fault": "patch-fail"}}}
+       "failure_trigger": {"headers": {"X-Fault": "patch-fail"}},
+       "executions": {"resource_id": "/order/id"}}
     ]})",
                                      "cfg.json", TargetSpec{});
   REQUIRE(t.ok());
@@ -36,6 +38,12 @@ TEST_CASE("Target config: endpoints take the top-level fields as defaults", "[ta
   CHECK(find_header(all[1].headers, "Content-Type") == "application/json");
   CHECK(all[1].failure->headers.front().second == "fail");
   CHECK(all[2].failure->headers.front().second == "patch-fail");
+  // Executions: counted by the top level's URL, except where an endpoint says otherwise.
+  CHECK(all[1].count == CountMode::ExecutionsUrl);
+  CHECK(all[1].executions_url == "/x?key={{key}}");
+  CHECK(all[1].executions_pointer == "/n");
+  CHECK(all[2].count == CountMode::ResourceId);
+  CHECK(all[2].resource_id_pointer == "/order/id");
   // endpoint-mismatch: the other real endpoint of the same method; none for the only PATCH.
   CHECK(all[0].alternate_path == "/refunds");
   CHECK(all[1].alternate_path == "/payments");
@@ -52,6 +60,8 @@ TEST_CASE("Target config: a bad endpoint is named by its JSON path", "[target]")
        "cfg.json: $.endpoints[1]: expected a field 'path'"},
       {R"({"endpoints": [{"path": "a"}]})", "cfg.json: $.endpoints[0].path: expected a path"},
       {R"({"endpoints": [{"path": "/a", "targets": []}]})", "cfg.json: $.endpoints[0]"},
+      {R"({"endpoints": [{"path": "/a", "executions": {"url": "/n"}}]})",
+       "cfg.json: $.endpoints[0].executions.url: expected a URL template containing {{key}}"},
   };
   for (const auto& [text, message] : bad) {
     const auto t = parse_target_config(text, "cfg.json", TargetSpec{});

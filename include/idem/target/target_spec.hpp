@@ -28,6 +28,15 @@ enum class CountMode {
   BodyIdentity,   ///< distinct 2xx bodies
 };
 
+/// How one endpoint's executions are counted: TargetSpec's count fields, as a config's
+/// "executions" member gives them.
+struct ExecutionCounting {
+  CountMode count = CountMode::BodyIdentity;
+  std::string url;                       ///< with {{key}}
+  std::string pointer = "/executions";  ///< into the URL's JSON answer
+  std::string resource_id_pointer;
+};
+
 /// One endpoint of a service laid over the service's description: what differs from the
 /// top-level fields (unset members keep them). From a config's "endpoints" or an OpenAPI
 /// operation.
@@ -39,6 +48,7 @@ struct Endpoint {
   std::optional<Trigger> failure, slow, crash;
   std::optional<Millis> slow_delay;
   std::optional<std::string> alternate_path, large_path;
+  std::optional<ExecutionCounting> executions;  ///< unset: counted as the top level says
   std::string where;  ///< where it was declared, for messages ("cfg.json: $.endpoints[1]")
 };
 

@@ -70,9 +70,27 @@ TlsClientOptions read_tls(const JsonField& f, const std::filesystem::path& dir) 
   return tls;
 }
 
+// "executions": {"url", "pointer"} or {"resource_id"}: how executions are counted.
+void read_executions(const JsonField& e, ExecutionCounting& out) {
+  e.expect_object({"url", "pointer", "resource_id"});
+  if (e.has("url")) {
+    out.count = CountMode::ExecutionsUrl;
+    out.url = e.at("url").as_string();
+    if (out.url.find("{{key}}") == std::string::npos) {
+      e.at("url").fail("expected a URL template containing {{key}}");
+    }
+    if (auto p = e.string_or("pointer")) out.pointer = *p;
+  } else if (e.has("resource_id")) {
+    out.count = CountMode::ResourceId;
+    out.resource_id_pointer = e.at("resource_id").as_string();
+  } else {
+    e.fail("expected 'url' (with 'pointer') or 'resource_id'");
+  }
+}
+
 Endpoint read_endpoint(const JsonField& f, const std::string& file) {
   f.expect_object({"method", "path", "body", "headers", "failure_trigger", "slow_trigger",
-                   "crash_trigger", "alternate_path", "large_path"});
+                   "crash_trigger", "alternate_path", "large_path", "executions"});
   Endpoint e;
   e.where = file + ": " + f.path();
   if (!f.has("path")) f.fail("expected a field 'path' (the endpoint's path)");
@@ -90,6 +108,11 @@ Endpoint read_endpoint(const JsonField& f, const std::string& file) {
   if (f.has("crash_trigger")) e.crash = read_trigger(f.at("crash_trigger"), false, nullptr);
   if (auto v = f.string_or("alternate_path")) e.alternate_path = *v;
   if (auto v = f.string_or("large_path")) e.large_path = *v;
+  if (f.has("executions")) {
+    ExecutionCounting counting;
+    read_executions(f.at("executions"), counting);
+    e.executions = counting;
+  }
   return e;
 }
 
@@ -134,21 +157,14 @@ void read_config(const JsonField& root, TargetSpec& t, const std::filesystem::pa
   if (root.has("record_ttl")) t.record_ttl = root.at("record_ttl").as_duration();
   if (root.has("tls")) t.tls = read_tls(root.at("tls"), dir);
   if (root.has("executions")) {
-    const JsonField e = root.at("executions");
-    e.expect_object({"url", "pointer", "resource_id"});
-    if (e.has("url")) {
-      t.count = CountMode::ExecutionsUrl;
-      t.executions_url = e.at("url").as_string();
-      if (t.executions_url.find("{{key}}") == std::string::npos) {
-        e.at("url").fail("expected a URL template containing {{key}}");
-      }
-      if (auto p = e.string_or("pointer")) t.executions_pointer = *p;
-    } else if (e.has("resource_id")) {
-      t.count = CountMode::ResourceId;
-      t.resource_id_pointer = e.at("resource_id").as_string();
-    } else {
-      e.fail("expected 'url' (with 'pointer') or 'resource_id'");
-    }
+    // Fields the config leaves out keep the base's values (the pointer's default).
+    ExecutionCounting counting{t.count, t.executions_url, t.executions_pointer,
+                               t.resource_id_pointer};
+    read_executions(root.at("executions"), counting);
+    t.count = counting.count;
+    t.executions_url = counting.url;
+    t.executions_pointer = counting.pointer;
+    t.resource_id_pointer = counting.resource_id_pointer;
   }
 }
 
@@ -195,6 +211,12 @@ std::vector<TargetSpec> expand_endpoints(const TargetSpec& base,
     if (e.slow) t.slow = e.slow;
     if (e.slow_delay) t.slow_delay = *e.slow_delay;
     if (e.crash) t.crash = e.crash;
+    if (e.executions) {
+      t.count = e.executions->count;
+      t.executions_url = e.executions->url;
+      t.executions_pointer = e.executions->pointer;
+      t.resource_id_pointer = e.executions->resource_id_pointer;
+    }
     // The top-level large path answers for the top-level endpoint only: another endpoint's
     // body sent there says nothing about this one.
     const bool same_endpoint = t.method == base.method && t.path == base.path;

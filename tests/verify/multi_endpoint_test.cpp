@@ -343,3 +343,22 @@ TEST_CASE("stress --config with endpoints is exit 2: one load run drives one end
   CHECK_THAT(r.err, Catch::Contains(config + ": $.endpoints: stress drives one endpoint"));
   std::filesystem::remove(config);
 }
+
+TEST_CASE("verify --openapi: a relative servers URL is a prefix of every path under --target",
+          "[verify][cli][openapi]") {
+  ToyTarget toy(one_broken_endpoint());
+  const std::string spec = write_file("prefixed.yaml", R"(openapi: 3.1.0
+servers: [{url: /api}]
+paths:
+  /payments:
+    post:
+      parameters: [{name: Idempotency-Key, in: header}]
+)");
+  const ProcessResult r = run_verify_cli(
+      {"--openapi", spec, "--target", toy.base_url(), "--only", "first-executes"});
+  INFO(r.out << r.err);
+  // The toy serves /payments, not /api/payments: the check fails, and says where it sent.
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("> POST " + toy.base_url() + "/api/payments"));
+  std::filesystem::remove(spec);
+}

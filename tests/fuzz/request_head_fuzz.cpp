@@ -2,7 +2,7 @@
 // consistent (the head fits in the input and in the limits, the path lies inside the head, a
 // prefix of a complete head is never complete with another size).
 #include "fuzz_input.hpp"
-#include "server/request_head.hpp"
+#include "http/request_head.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using idem::HeadCheck;

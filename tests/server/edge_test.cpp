@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "json_text.hpp"
-#include "server/request_head.hpp"
+#include "http/request_head.hpp"
 #include "support/raw_client.hpp"
 #include "support/test_server.hpp"
 

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "server/http_listener.hpp"
+#include "http/http_listener.hpp"
 #include "idem/store/memory_store.hpp"
 
 namespace idem::test {

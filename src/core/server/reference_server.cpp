@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "http_listener.hpp"
-#include "tls_session.hpp"
+#include "http/http_listener.hpp"
+#include "http/tls_session.hpp"
 #include "idem/fingerprint.hpp"
 #include "idem/server/exchange_pipeline.hpp"
 #include "idem/server/openapi_document.hpp"

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "idem/duration.hpp"
-#include "idem/proxy/fault_proxy.hpp"
+#include "idem/chaos/chaos_proxy.hpp"
 #include "request_plan.hpp"
 #include "worker.hpp"
 
@@ -206,10 +206,11 @@ Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& o
                                 const std::atomic<bool>& stop,
                                 const std::function<void(const StressProgress&)>& on_progress) {
   stress::RequestPlan plan = stress::make_plan(target, options);
-  std::unique_ptr<FaultProxy> proxy;
+  std::unique_ptr<chaos::ChaosProxy> proxy;
   if (options.mix.lost_response > 0) {
-    proxy = std::make_unique<FaultProxy>(target.base_urls.front());
-    auto port = proxy->start(0);
+    proxy = std::make_unique<chaos::ChaosProxy>(
+        chaos::lost_response_proxy(target.base_urls.front(), target.tls));
+    auto port = proxy->start();
     if (!port) return make_error(ErrorCode::Unavailable, "drop proxy: " + port.error().message);
     plan.proxy_url = proxy->base_url() + target.path;
   }

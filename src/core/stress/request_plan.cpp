@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "idem/key.hpp"
-#include "idem/proxy/fault_proxy.hpp"
+#include "idem/chaos/chaos_proxy.hpp"
 #include "idem/target/render.hpp"
 
 namespace idem::stress {
@@ -33,7 +33,7 @@ RequestPlan make_plan(const TargetSpec& t, const StressOptions& o) {
     p.failure_has_body = t.failure->body.has_value();
     if (t.failure->body) p.failure_body = *t.failure->body;
   }
-  p.drop_line = line(std::string(kDropResponseHeader), "1");
+  p.drop_line = line(std::string(chaos::kDropResponseHeader), "1");
   p.key_header = o.profile.key_header;
   p.invalid_key_line = line(p.key_header, std::string(kInvalidKeyLength, 'k'));
   p.body_template = t.body;

@@ -1,7 +1,7 @@
 #include "request_builder.hpp"
 
 #include "idem/http.hpp"
-#include "idem/proxy/fault_proxy.hpp"
+#include "idem/chaos/chaos_proxy.hpp"
 
 namespace idem::verify {
 namespace {
@@ -51,7 +51,7 @@ Result<Exchange> build_exchange(RunContext& ctx, const RequestSpec& spec,
     auto proxy = ctx.shared.proxy_url();
     if (!proxy) return proxy.error();
     base = *proxy;
-    r.headers.emplace_back(std::string(kDropResponseHeader), "1");
+    r.headers.emplace_back(std::string(chaos::kDropResponseHeader), "1");
   }
   r.url = path->starts_with("http://") || path->starts_with("https://") ? *path : base + *path;
 

@@ -121,8 +121,9 @@ std::vector<ClientResponse> RunShared::send_burst(std::vector<ClientRequest> req
 
 Result<std::string> RunShared::proxy_url() {
   if (!proxy) {
-    auto p = std::make_unique<FaultProxy>(target.base_urls.front(), target.tls);
-    auto port = p->start(0);
+    auto p = std::make_unique<chaos::ChaosProxy>(
+        chaos::lost_response_proxy(target.base_urls.front(), target.tls));
+    auto port = p->start();
     if (!port) return port.error();
     proxy = std::move(p);
   }

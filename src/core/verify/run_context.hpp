@@ -10,7 +10,7 @@
 
 #include "idem/client/http_client.hpp"
 #include "idem/client/load_loop.hpp"
-#include "idem/proxy/fault_proxy.hpp"
+#include "idem/chaos/chaos_proxy.hpp"
 #include "idem/verify/runner.hpp"
 
 namespace idem::verify {
@@ -37,7 +37,7 @@ struct RunShared {
   const VerifyOptions& options;
   HttpClient client;
   LoadLoop loop;  ///< bursts: its connections stay alive from one burst to the next
-  std::unique_ptr<FaultProxy> proxy;
+  std::unique_ptr<chaos::ChaosProxy> proxy;
   long long run_counter = 0;
   std::chrono::steady_clock::time_point deadline;
   /// Set at the first 3xx answer: where it points and what to run instead (verify does not

@@ -125,8 +125,8 @@ void HeadReader::resume(int fd, std::string unread, std::unique_ptr<TlsSession> 
   (void)::write(wake_fd_, &one, sizeof(one));
 }
 
-void HeadReader::close_connection(int fd) {
-  ::shutdown(fd, SHUT_RDWR);
+void HeadReader::close_connection(int fd, bool abortive) {
+  if (!abortive) ::shutdown(fd, SHUT_RDWR);
   ::close(fd);
   --open_;
 }

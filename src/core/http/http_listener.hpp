@@ -81,5 +81,14 @@ class HttpListener : public httplib::Server {
 /// lost response would. Call it from the handler serving `req`. Returns false if called
 /// elsewhere.
 bool drop_connection(const httplib::Request& req);
+/// As drop_connection, with a TCP reset instead of a close.
+bool reset_connection(const httplib::Request& req);
+/// Holds the connection carrying `req` unanswered until the client hangs up, `limit` passes or
+/// the listener shuts down, then drops it. Blocks the calling worker meanwhile.
+bool hold_connection(const httplib::Request& req, std::chrono::milliseconds limit);
+/// Writes `bytes` raw on the connection carrying `req` (a partial answer), then drops it.
+bool write_and_drop_connection(const httplib::Request& req, std::string_view bytes);
+/// True once the listener serving `req` has begun to shut down (a handler's waits end early).
+bool listener_stopping(const httplib::Request& req);
 
 }  // namespace idem

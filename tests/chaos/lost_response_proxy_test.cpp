@@ -1,4 +1,6 @@
-#include "idem/proxy/fault_proxy.hpp"
+// The lost-response proxy of verify and stress: the chaos proxy with one rule
+// (chaos::lost_response_rules), and the forwarding every chaos rule builds on.
+#include "idem/chaos/chaos_proxy.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -11,6 +13,8 @@
 
 using namespace idem;
 using namespace idem::test;
+using idem::chaos::ChaosProxy;
+using idem::chaos::kDropResponseHeader;
 
 namespace {
 
@@ -27,17 +31,18 @@ ClientRequest payment(const std::string& base, const std::string& key, HeaderLis
 
 /// A proxy in front of `upstream`, started on a free port.
 struct StartedProxy {
-  explicit StartedProxy(const std::string& upstream) : proxy(upstream) {
+  explicit StartedProxy(const std::string& upstream)
+      : proxy(chaos::lost_response_proxy(upstream)) {
     auto port = proxy.start();
     REQUIRE(port.ok());
     REQUIRE(*port > 0);
   }
-  FaultProxy proxy;
+  ChaosProxy proxy;
 };
 
 }  // namespace
 
-TEST_CASE("FaultProxy: a POST passes through with status, Location and body intact", "[proxy]") {
+TEST_CASE("lost-response proxy: a POST passes through with status, Location and body intact", "[proxy][chaos]") {
   TestServer ts(quiet_config());
   StartedProxy p(base_url(ts.port()));
   HttpClient client;
@@ -60,8 +65,8 @@ TEST_CASE("FaultProxy: a POST passes through with status, Location and body inta
   CHECK(p.proxy.dropped() == 0);
 }
 
-TEST_CASE("FaultProxy: method, path, query, headers and a multi-MiB body are forwarded exactly",
-          "[proxy]") {
+TEST_CASE("lost-response proxy: method, path, query, headers and a multi-MiB body are forwarded exactly",
+          "[proxy][chaos]") {
   EchoServer echo;
   StartedProxy p(base_url(echo.port()));
   HttpClient client;
@@ -93,8 +98,8 @@ TEST_CASE("FaultProxy: method, path, query, headers and a multi-MiB body are for
   CHECK(echo.seen().back().method == "HEAD");
 }
 
-TEST_CASE("FaultProxy: the drop header loses the answer after one execution; a retry replays",
-          "[proxy]") {
+TEST_CASE("lost-response proxy: the drop header loses the answer after one execution; a retry replays",
+          "[proxy][chaos]") {
   TestServer ts(quiet_config());
   StartedProxy p(base_url(ts.port()));
   HttpClient client;
@@ -114,7 +119,7 @@ TEST_CASE("FaultProxy: the drop header loses the answer after one execution; a r
   CHECK(p.proxy.dropped() == 1);
 }
 
-TEST_CASE("FaultProxy: the drop header is not forwarded, and other values do not drop", "[proxy]") {
+TEST_CASE("lost-response proxy: the drop header is not forwarded, and other values do not drop", "[proxy][chaos]") {
   EchoServer echo;
   StartedProxy p(base_url(echo.port()));
   HttpClient client;
@@ -135,8 +140,8 @@ TEST_CASE("FaultProxy: the drop header is not forwarded, and other values do not
   CHECK(p.proxy.dropped() == 1);
 }
 
-TEST_CASE("FaultProxy: 16 duplicates released together through the proxy execute once",
-          "[proxy][concurrency]") {
+TEST_CASE("lost-response proxy: 16 duplicates released together through the proxy execute once",
+          "[proxy][chaos][concurrency]") {
   ServerConfig config = quiet_config();
   config.handler_delay = Millis(300);
   TestServer ts(config);
@@ -157,8 +162,8 @@ TEST_CASE("FaultProxy: 16 duplicates released together through the proxy execute
   CHECK(conflicts == 15);
 }
 
-TEST_CASE("FaultProxy: an upstream that closes without answering is passed on as a close",
-          "[proxy]") {
+TEST_CASE("lost-response proxy: an upstream that closes without answering is passed on as a close",
+          "[proxy][chaos]") {
   TestServer ts(quiet_config());
   StartedProxy p(base_url(ts.port()));
   HttpClient client;
@@ -173,7 +178,7 @@ TEST_CASE("FaultProxy: an upstream that closes without answering is passed on as
   CHECK(find_header(retry.response.headers, "Idempotent-Replayed") == "true");
 }
 
-TEST_CASE("FaultProxy: an unreachable upstream is a 502 problem", "[proxy]") {
+TEST_CASE("lost-response proxy: an unreachable upstream is a 502 problem", "[proxy][chaos]") {
   StartedProxy p("http://127.0.0.1:1");
   HttpClient client;
   ClientRequest r;
@@ -186,11 +191,13 @@ TEST_CASE("FaultProxy: an unreachable upstream is a 502 problem", "[proxy]") {
   CHECK(nlohmann::json::parse(answer.response.body).at("status") == 502);
 }
 
-TEST_CASE("FaultProxy: start reports a busy port, stop is idempotent", "[proxy]") {
+TEST_CASE("lost-response proxy: start reports a busy port, stop is idempotent", "[proxy][chaos]") {
   StartedProxy first("http://127.0.0.1:1");
   const int port = std::stoi(first.proxy.base_url().substr(first.proxy.base_url().rfind(':') + 1));
-  FaultProxy second("http://127.0.0.1:1");
-  const Result<int> busy = second.start(port);
+  chaos::ChaosOptions taken = chaos::lost_response_proxy("http://127.0.0.1:1");
+  taken.port = port;
+  ChaosProxy second(taken);
+  const Result<int> busy = second.start();
   REQUIRE_FALSE(busy.ok());
   CHECK(busy.error().code == ErrorCode::Unavailable);
   CHECK_FALSE(first.proxy.start().ok());
@@ -198,7 +205,7 @@ TEST_CASE("FaultProxy: start reports a busy port, stop is idempotent", "[proxy]"
   first.proxy.stop();
 }
 
-TEST_CASE("FaultProxy: request headers reach the upstream's wire verbatim", "[proxy]") {
+TEST_CASE("lost-response proxy: request headers reach the upstream's wire verbatim", "[proxy][chaos]") {
   RawServer raw("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
   StartedProxy p(base_url(raw.port()));
   HttpClient client;

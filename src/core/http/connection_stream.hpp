@@ -8,7 +8,9 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
+#include <string_view>
 #include <string>
 
 namespace idem {
@@ -38,6 +40,14 @@ class ConnectionStream final : public httplib::Stream {
   /// Closes the connection without a word; every later write fails.
   void drop();
   bool dropped() const { return dropped_; }
+  bool was_reset() const { return reset_; }
+  /// Aborts the connection with a TCP reset instead of a close; every later write fails.
+  void reset();
+  /// Writes nothing until the peer hangs up, `limit` passes or `stop` is set, then drops:
+  /// a server that took the request and never answered.
+  void hold(std::chrono::milliseconds limit, const std::atomic<bool>& stop);
+  /// Writes all of `bytes` (a partial answer), then drops. False if the peer went away first.
+  bool write_all_then_drop(std::string_view bytes);
   /// The exchange broke the framing (an error httplib raised): close after answering.
   void request_close() { close_requested_ = true; }
   bool close_requested() const { return close_requested_; }
@@ -61,6 +71,7 @@ class ConnectionStream final : public httplib::Stream {
   std::string head_;
   bool head_complete_ = true;
   bool dropped_ = false;
+  bool reset_ = false;
   bool close_requested_ = false;
   std::size_t written_ = 0;
 };

@@ -60,8 +60,9 @@ class HeadReader {
   /// A worker hands back a kept-alive connection; `unread` holds bytes read past the request it
   /// served, `tls` its session (null for plain HTTP). After stop() the connection is closed.
   void resume(int fd, std::string unread, std::unique_ptr<TlsSession> tls = nullptr);
-  /// A worker is done with a connection: closes it and frees its place.
-  void close_connection(int fd);
+  /// A worker is done with a connection: closes it and frees its place. `abortive`: the
+  /// socket's SO_LINGER is set to reset it, so no FIN goes first.
+  void close_connection(int fd, bool abortive = false);
   /// Connections held by the reader right now (waiting for a head), for tests and stats.
   std::size_t held() const { return held_.load(); }
 

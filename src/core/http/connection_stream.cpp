@@ -185,6 +185,49 @@ void ConnectionStream::drop() {
   ::shutdown(sock_, SHUT_RDWR);
 }
 
+void ConnectionStream::reset() {
+  // SO_LINGER with a zero timeout makes the close send RST and discard unsent bytes.
+  linger abort{};
+  abort.l_onoff = 1;
+  abort.l_linger = 0;
+  ::setsockopt(sock_, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
+  dropped_ = true;
+  reset_ = true;
+}
+
+void ConnectionStream::hold(std::chrono::milliseconds limit, const std::atomic<bool>& stop) {
+  // Slices, so that a listener shutting down ends the hold within one slice.
+  constexpr std::chrono::milliseconds kSlice{50};
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (!stop.load() && std::chrono::steady_clock::now() < until) {
+    pollfd p{sock_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(kSlice.count()));
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    if ((p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) break;
+    // Readable: the peer hung up (0) or sent more (a pipelined request, left unread but
+    // drained so the poll does not spin).
+    char sink[4096];
+    const ssize_t n = ::recv(sock_, sink, sizeof sink, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break;
+  }
+  drop();
+}
+
+bool ConnectionStream::write_all_then_drop(std::string_view bytes) {
+  bool whole = true;
+  while (!bytes.empty()) {
+    const ssize_t n = write(bytes.data(), bytes.size());
+    if (n <= 0) {
+      whole = false;
+      break;
+    }
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  drop();
+  return whole;
+}
+
 void restore_raw_header_values(const std::string& raw_head, httplib::Request& req) {
   // httplib's decoding only ever touches a '%', so a head without one needs no work (the usual
   // case, and this runs on every request).

@@ -18,6 +18,7 @@ namespace {
 
 // The connection the calling worker thread is serving, so a handler can drop it.
 thread_local ConnectionStream* current_connection = nullptr;
+thread_local const std::atomic<bool>* current_stopping = nullptr;
 
 constexpr int kListenBacklog = 1024;
 
@@ -144,6 +145,7 @@ void HttpListener::serve(ReadyConnection& c) {
                           seconds(write_timeout_sec_) + microseconds(write_timeout_usec_),
                           std::move(c.bytes), c.tls.get());
   current_connection = &stream;
+  current_stopping = &stopping_;
   stream.start_request();
   bool closed = false;
   bool ok = false;
@@ -163,12 +165,13 @@ void HttpListener::serve(ReadyConnection& c) {
     ok = false;
   }
   current_connection = nullptr;
+  current_stopping = nullptr;
   if (ok && !closed && !stream.dropped() && !stream.close_requested() && !stopping_.load()) {
     reader_->resume(c.fd, stream.take_unread(), std::move(c.tls));
   } else {
     // A dropped exchange imitates a crash: no close_notify for it.
     if (c.tls && !stream.dropped()) c.tls->close_notify();
-    reader_->close_connection(c.fd);
+    reader_->close_connection(c.fd, stream.was_reset());
   }
 }
 
@@ -176,6 +179,28 @@ bool drop_connection(const httplib::Request& /*req*/) {
   if (current_connection == nullptr) return false;
   current_connection->drop();
   return true;
+}
+
+bool reset_connection(const httplib::Request& /*req*/) {
+  if (current_connection == nullptr) return false;
+  current_connection->reset();
+  return true;
+}
+
+bool hold_connection(const httplib::Request& /*req*/, std::chrono::milliseconds limit) {
+  if (current_connection == nullptr || current_stopping == nullptr) return false;
+  current_connection->hold(limit, *current_stopping);
+  return true;
+}
+
+bool write_and_drop_connection(const httplib::Request& /*req*/, std::string_view bytes) {
+  if (current_connection == nullptr) return false;
+  current_connection->write_all_then_drop(bytes);
+  return true;
+}
+
+bool listener_stopping(const httplib::Request& /*req*/) {
+  return current_stopping != nullptr && current_stopping->load();
 }
 
 }  // namespace idem

@@ -1,0 +1,122 @@
+#include "idem/chaos/chaos_admin.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "http/forwarder.hpp"
+#include "http/http_listener.hpp"
+
+namespace idem::chaos {
+namespace {
+
+void answer_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                  "application/json");
+}
+
+nlohmann::json rules_json(const ChaosProxy& proxy) {
+  nlohmann::json specs = nlohmann::json::array();
+  for (const FaultRule& r : proxy.rules()) specs.push_back(to_spec(r));
+  return specs;
+}
+
+nlohmann::json counters_json(const ChaosCounters& c) {
+  nlohmann::json rules = nlohmann::json::array();
+  for (const RuleCounters& r : c.rules) {
+    rules.push_back({{"rule", r.spec}, {"matched", r.matched}, {"applied", r.applied}});
+  }
+  return {{"requests", c.requests}, {"forwarded", c.forwarded}, {"faulted", c.faulted},
+          {"lost", c.lost},         {"upstream_errors", c.upstream_errors}, {"rules", rules}};
+}
+
+Error at(std::string_view path, std::string_view what) {
+  return make_error(ErrorCode::InvalidArgument, std::string(path) + ": " + std::string(what));
+}
+
+}  // namespace
+
+Result<std::vector<FaultRule>> parse_rules_document(std::string_view body) {
+  if (body.size() > kMaxAdminBody) {
+    return at("$", "expected at most " + std::to_string(kMaxAdminBody) + " bytes");
+  }
+  const nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) return at("$", "expected a JSON object {\"rules\": [SPEC, ...]}");
+  if (!doc.is_object() || !doc.contains("rules")) {
+    return at("$", "expected an object with a \"rules\" member");
+  }
+  const nlohmann::json& list = doc["rules"];
+  if (!list.is_array()) return at("$.rules", "expected an array of fault specs");
+  if (list.size() > kMaxRules) {
+    return at("$.rules", "expected at most " + std::to_string(kMaxRules) + " rules");
+  }
+  std::vector<FaultRule> rules;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string path = "$.rules[" + std::to_string(i) + "]";
+    if (!list[i].is_string()) return at(path, "expected a fault spec string");
+    auto r = parse_fault_rule(list[i].get<std::string>());
+    if (!r) return at(path, r.error().message);
+    rules.push_back(std::move(*r));
+  }
+  return rules;
+}
+
+struct ChaosAdmin::Impl {
+  Impl(ChaosProxy& p, std::string h, int pt) : proxy(p), host(std::move(h)), port(pt) {}
+  ChaosProxy& proxy;
+  std::string host;
+  int port;
+  HttpListener listener;
+};
+
+ChaosAdmin::ChaosAdmin(ChaosProxy& proxy, std::string host, int port)
+    : impl_(std::make_unique<Impl>(proxy, std::move(host), port)) {}
+
+ChaosAdmin::~ChaosAdmin() { stop(); }
+
+Result<int> ChaosAdmin::start() {
+  Impl& s = *impl_;
+  ChaosProxy& proxy = s.proxy;
+  s.listener.Get("/rules", [&proxy](const httplib::Request&, httplib::Response& res) {
+    answer_json(res, 200, {{"rules", rules_json(proxy)}});
+  });
+  s.listener.Put("/rules", [&proxy](const httplib::Request& req, httplib::Response& res) {
+    auto rules = parse_rules_document(req.body);
+    if (!rules) {
+      write_response(make_problem(400, "bad-rules", "Bad rules", rules.error().message), res);
+      return;
+    }
+    proxy.replace_rules(std::move(*rules));
+    answer_json(res, 200, {{"rules", rules_json(proxy)}});
+  });
+  s.listener.Get("/counters", [&proxy](const httplib::Request&, httplib::Response& res) {
+    answer_json(res, 200, counters_json(proxy.counters()));
+  });
+  s.listener.Post("/reset", [&proxy](const httplib::Request&, httplib::Response& res) {
+    proxy.reset();
+    res.status = 204;
+  });
+  s.listener.Get("/metrics", [&proxy](const httplib::Request&, httplib::Response& res) {
+    res.set_content(proxy.metrics_text(), "text/plain; version=0.0.4");
+  });
+  s.listener.set_payload_max_length(kMaxAdminBody);
+  ListenerOptions lo;
+  lo.host = s.host;
+  lo.port = s.port;
+  lo.threads = 2;
+  auto bound = s.listener.start(lo);
+  if (!bound) return bound.error();
+  s.port = *bound;
+  return s.port;
+}
+
+void ChaosAdmin::stop() {
+  if (impl_) impl_->listener.shutdown();
+}
+
+std::string ChaosAdmin::base_url() const {
+  const bool v6 = impl_->host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" +
+         std::to_string(impl_->port);
+}
+
+}  // namespace idem::chaos

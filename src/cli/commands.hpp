@@ -16,6 +16,7 @@ void register_serve(CLI::App& app, CommandRunner& run);
 void register_verify(CLI::App& app, CommandRunner& run);
 void register_stress(CLI::App& app, CommandRunner& run);
 void register_report(CLI::App& app, CommandRunner& run);
+void register_chaos(CLI::App& app, CommandRunner& run);
 void register_help(CLI::App& app);
 void register_docs_commands(CLI::App& app, CommandRunner& run);
 

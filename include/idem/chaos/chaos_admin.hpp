@@ -11,15 +11,11 @@
 #include <string>
 
 #include "idem/chaos/chaos_proxy.hpp"
+#include "idem/chaos/rules_document.hpp"
 #include "idem/result.hpp"
 
 namespace idem::chaos {
 
-/// Largest PUT /rules body accepted (413 beyond).
-inline constexpr size_t kMaxAdminBody = 64 * 1024;
-
-/// Parses a PUT /rules body. InvalidArgument naming the JSON path ("$.rules[2]: ...").
-Result<std::vector<FaultRule>> parse_rules_document(std::string_view body);
 
 class ChaosAdmin {
  public:

@@ -29,36 +29,7 @@ nlohmann::json counters_json(const ChaosCounters& c) {
           {"lost", c.lost},         {"upstream_errors", c.upstream_errors}, {"rules", rules}};
 }
 
-Error at(std::string_view path, std::string_view what) {
-  return make_error(ErrorCode::InvalidArgument, std::string(path) + ": " + std::string(what));
-}
-
 }  // namespace
-
-Result<std::vector<FaultRule>> parse_rules_document(std::string_view body) {
-  if (body.size() > kMaxAdminBody) {
-    return at("$", "expected at most " + std::to_string(kMaxAdminBody) + " bytes");
-  }
-  const nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return at("$", "expected a JSON object {\"rules\": [SPEC, ...]}");
-  if (!doc.is_object() || !doc.contains("rules")) {
-    return at("$", "expected an object with a \"rules\" member");
-  }
-  const nlohmann::json& list = doc["rules"];
-  if (!list.is_array()) return at("$.rules", "expected an array of fault specs");
-  if (list.size() > kMaxRules) {
-    return at("$.rules", "expected at most " + std::to_string(kMaxRules) + " rules");
-  }
-  std::vector<FaultRule> rules;
-  for (size_t i = 0; i < list.size(); ++i) {
-    const std::string path = "$.rules[" + std::to_string(i) + "]";
-    if (!list[i].is_string()) return at(path, "expected a fault spec string");
-    auto r = parse_fault_rule(list[i].get<std::string>());
-    if (!r) return at(path, r.error().message);
-    rules.push_back(std::move(*r));
-  }
-  return rules;
-}
 
 struct ChaosAdmin::Impl {
   Impl(ChaosProxy& p, std::string h, int pt) : proxy(p), host(std::move(h)), port(pt) {}

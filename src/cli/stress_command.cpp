@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "flag_parsing.hpp"
+#include "idem/chaos/fault_rule.hpp"
 #include "idem/client/http_client.hpp"
 #include "idem/duration.hpp"
 #include "idem/stress/engine.hpp"
@@ -44,6 +45,8 @@ struct StressFlags {
   int dups = 1;
   std::string pattern = "burst";
   std::string mix;
+  std::vector<std::string> chaos;
+  uint64_t chaos_seed = 1;
   std::vector<std::string> reports;
   std::vector<std::string> thresholds;
   long long ndjson_limit = kDefaultRequestLogLimit;
@@ -148,6 +151,10 @@ Result<StressOptions> build_stress_options(const StressFlags& f) {
     if (!m) return m.error();
     o.mix = *m;
   }
+  auto chaos_rules = chaos::parse_fault_rules(f.chaos);
+  if (!chaos_rules) return flag_error("--chaos", chaos_rules.error());
+  o.chaos = std::move(*chaos_rules);
+  o.chaos_seed = f.chaos_seed;
   auto timeout = duration_flag("--timeout", f.target.timeout, Millis{1});
   if (!timeout) return timeout.error();
   auto connect = duration_flag("--connect-timeout", f.target.connect_timeout, Millis{1});
@@ -292,6 +299,12 @@ void register_stress(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--mix", f->mix,
                   "Shares of keys sent otherwise: missing-key=1%,invalid-key=1%,mismatch=2%,"
                   "failure=5%,lost-response=2%");
+  cmd->add_option("--chaos", f->chaos,
+                  "Send everything through an in-process chaos proxy with this fault rule "
+                  "(repeatable; idemctl chaos's --fault grammar); lost and injected answers are "
+                  "retried with --pattern retry, and its journal checks every key");
+  cmd->add_option("--chaos-seed", f->chaos_seed, "Seed of the --chaos rules' choices")
+      ->capture_default_str();
   cmd->add_option("--timeout", f->target.timeout, "Per request")->capture_default_str();
   cmd->add_option("--connect-timeout", f->target.connect_timeout, "Per connection attempt")
       ->capture_default_str();

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "idem/result.hpp"
@@ -41,11 +43,27 @@ struct JournalEntry {
   std::optional<UpstreamExchange> upstream;   ///< absent: not forwarded (abort)
   std::optional<UpstreamExchange> duplicate;  ///< duplicate-forward's second exchange
   ClientOutcome client = ClientOutcome::Answered;
+  bool answer_lost = false;  ///< the upstream answered and the client did not get that answer
   int client_status = 0;  ///< 0 unless answered or truncated
   double total_ms = 0;
 };
 
 std::string to_ndjson(const JournalEntry& entry);
+
+/// Keys whose story the journal keeps; past it new keys are not followed (key_stories_complete
+/// says so).
+inline constexpr size_t kMaxStoryKeys = 1'000'000;
+
+/// One key's story across every request that carried it.
+struct KeyStory {
+  uint32_t requests = 0;
+  uint32_t lost = 0;  ///< answers kept from the client after the upstream answered
+  /// Distinct 2xx bodies the upstream answered (capped at 255): more than one means it executed
+  /// the key more than once, whether or not it marks its replays.
+  uint8_t distinct_2xx_bodies = 0;
+  bool answered_after_loss = false;  ///< a later request of the key got the upstream's answer
+  std::string first_2xx_sha256;
+};
 
 class Journal {
  public:
@@ -56,13 +74,20 @@ class Journal {
   /// A copy of the in-memory entries, oldest first.
   std::vector<JournalEntry> entries() const;
   void clear();
+  /// Every followed key's story (unordered).
+  std::vector<std::pair<std::string, KeyStory>> key_stories() const;
+  bool key_stories_complete() const;
   ~Journal();
 
  private:
+  void follow(const JournalEntry& entry);  // under mutex_
+
   mutable std::mutex mutex_;
   std::FILE* file_ = nullptr;
   uint64_t next_seq_ = 1;
   std::vector<JournalEntry> kept_;
+  std::unordered_map<std::string, KeyStory> stories_;
+  bool stories_overflow_ = false;
 };
 
 }  // namespace idem::chaos

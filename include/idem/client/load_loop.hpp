@@ -35,6 +35,7 @@ struct LoadAnswer {
   uint64_t replayed_headers_hash = 0;  ///< Content-Type, Location, ETag, Link (SEMANTICS §2)
   bool replay_marker = false;          ///< Idempotent-Replayed: true
   int retry_after_seconds = -1;        ///< -1: none or not a number of seconds
+  bool chaos_injected = false;  ///< Idemctl-Chaos names replace-status or abort: not the target's
   size_t body_bytes = 0;
 };
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "idem/chaos/fault_rule.hpp"
 #include "idem/clock.hpp"
 #include "idem/result.hpp"
 #include "idem/verify/profile.hpp"
@@ -81,6 +82,10 @@ struct StressOptions {
   long long request_log_limit = 0;  ///< > 0: keep a per-request log of at most this many
   int segment_index = 0;            ///< --segment I/N: this generator's part of the run
   int segment_count = 1;
+  /// --chaos: every send goes through an in-process chaos proxy (one per target) with these
+  /// rules; their injected answers and lost responses are retried, not judged.
+  std::vector<chaos::FaultRule> chaos;
+  uint64_t chaos_seed = 0;
   bool open_model() const { return rate > 0 || !stages.empty(); }
 };
 

@@ -156,6 +156,21 @@ struct RequestLog {
   uint64_t dropped = 0;                ///< requests past the limit, not logged
 };
 
+/// What the chaos proxy (stress --chaos) did and what its journal tells of each key.
+struct ChaosStory {
+  bool enabled = false;
+  std::vector<std::string> rules;  ///< the --chaos specs as the proxy runs them
+  uint64_t seed = 0;
+  uint64_t requests = 0;          ///< through the proxies
+  uint64_t faulted = 0;           ///< requests a rule applied to
+  uint64_t lost = 0;              ///< upstream answers kept from the client
+  uint64_t injected_answers = 0;  ///< answers the proxy made up (replace-status, abort)
+  uint64_t keys_lost = 0;         ///< keys that lost at least one answer
+  uint64_t keys_recovered = 0;    ///< ... and later got the upstream's answer
+  uint64_t keys_executed_twice = 0;  ///< keys with two different 2xx bodies upstream
+  bool complete = true;           ///< every key was followed (kMaxStoryKeys)
+};
+
 /// Which part of a run split over N generators this report is (--segment I/N); 0/1 alone.
 struct SegmentInfo {
   int index = 0;
@@ -215,6 +230,7 @@ struct StressReport {
   // For interval logs, the request log and merging segments (kept apart from SecondSample).
   int64_t start_unix_us = 0;  ///< wall clock when the load started
   SegmentInfo segment;
+  ChaosStory chaos;
   std::vector<SecondCounts> second_counts;  ///< same index as `seconds`
   RequestLog request_log;
   std::vector<std::string> merged_from;  ///< `report merge`: the files, in order

@@ -178,6 +178,7 @@ void ChaosProxy::Impl::deliver(const httplib::Request& req, httplib::Response& r
   const std::string faults = join(d.applied);
   if (d.terminal && d.terminal->kind == FaultKind::ReplaceStatus) {
     ++lost;
+    entry.answer_lost = answer.ok();
     answer_injected(res, d.terminal->status, "replace-status", faults);
     entry.client_status = res.status;
     return;
@@ -185,6 +186,7 @@ void ChaosProxy::Impl::deliver(const httplib::Request& req, httplib::Response& r
   if (d.terminal && d.terminal->kind == FaultKind::DropResponse) {
     // Counted before the connection ends, so a client that sees it end also sees the count.
     ++lost;
+    entry.answer_lost = answer.ok();
     switch (d.terminal->loss) {
       case LossMode::Close:
         entry.client = ClientOutcome::Closed;
@@ -209,6 +211,7 @@ void ChaosProxy::Impl::deliver(const httplib::Request& req, httplib::Response& r
         break;
     }
     --lost;
+    entry.answer_lost = false;
     entry.client = ClientOutcome::Answered;
     write_response(make_problem(502, "chaos-drop-failed", "Proxy could not drop the response",
                                 "the client connection was not found; the answer is withheld"),

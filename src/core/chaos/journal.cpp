@@ -43,6 +43,7 @@ std::string to_ndjson(const JournalEntry& e) {
   j["upstream"] = e.upstream ? exchange_json(*e.upstream) : nlohmann::json(nullptr);
   if (e.duplicate) j["duplicate"] = exchange_json(*e.duplicate);
   j["client"] = std::string(to_string(e.client));
+  j["answer_lost"] = e.answer_lost;
   if (e.client_status > 0) j["client_status"] = e.client_status;
   j["total_ms"] = e.total_ms;
   // Replace: a key or path is client input and need not be UTF-8.
@@ -62,9 +63,58 @@ Result<void> Journal::open(const std::string& path) {
   return {};
 }
 
+namespace {
+
+void add_exchange(KeyStory& story, const UpstreamExchange& u) {
+  if (u.status < 200 || u.status > 299) return;
+  if (story.distinct_2xx_bodies == 0) {
+    story.first_2xx_sha256 = u.body_sha256;
+    story.distinct_2xx_bodies = 1;
+  } else if (u.body_sha256 != story.first_2xx_sha256 && story.distinct_2xx_bodies < 255) {
+    // Counts bodies that differ from the first; a third execution whose body repeats the second
+    // is still counted, since nothing but the first is kept.
+    ++story.distinct_2xx_bodies;
+  }
+}
+
+}  // namespace
+
+void Journal::follow(const JournalEntry& e) {
+  if (e.key.empty()) return;
+  auto it = stories_.find(e.key);
+  if (it == stories_.end()) {
+    if (stories_.size() >= kMaxStoryKeys) {
+      stories_overflow_ = true;
+      return;
+    }
+    it = stories_.emplace(e.key, KeyStory{}).first;
+  }
+  KeyStory& story = it->second;
+  ++story.requests;
+  if (e.upstream) add_exchange(story, *e.upstream);
+  if (e.duplicate) add_exchange(story, *e.duplicate);
+  if (e.answer_lost) {
+    ++story.lost;
+  } else if (story.lost > 0 && e.upstream && e.upstream->status > 0 &&
+             e.client == ClientOutcome::Answered) {
+    story.answered_after_loss = true;
+  }
+}
+
+std::vector<std::pair<std::string, KeyStory>> Journal::key_stories() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return {stories_.begin(), stories_.end()};
+}
+
+bool Journal::key_stories_complete() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return !stories_overflow_;
+}
+
 void Journal::write(JournalEntry entry) {
   std::lock_guard<std::mutex> lock(mutex_);
   entry.seq = next_seq_++;
+  follow(entry);
   if (file_ != nullptr) {
     const std::string line = to_ndjson(entry) + "\n";
     std::fwrite(line.data(), 1, line.size(), file_);
@@ -81,6 +131,8 @@ std::vector<JournalEntry> Journal::entries() const {
 void Journal::clear() {
   std::lock_guard<std::mutex> lock(mutex_);
   kept_.clear();
+  stories_.clear();
+  stories_overflow_ = false;
 }
 
 Journal::~Journal() {

@@ -147,6 +147,11 @@ size_t LoadConnection::on_header(char* data, size_t size, size_t count, void* se
     c.answer_.replayed_headers_hash = fnv1a(fnv1a(h, ":"), value);
   } else if (name_is(name, "idempotent-replayed")) {
     c.answer_.replay_marker = value == "true";
+  } else if (name_is(name, "idemctl-chaos")) {
+    // The chaos proxy's own answer (replace-status, abort), as opposed to the target's answer
+    // that a delay or a duplicate forward merely touched.
+    c.answer_.chaos_injected = value.find("replace-status") != std::string_view::npos ||
+                               value.find("abort") != std::string_view::npos;
   } else if (name_is(name, "retry-after")) {
     int seconds = 0;
     bool digits = !value.empty() && value.size() < 7;

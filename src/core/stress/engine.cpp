@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "idem/duration.hpp"
 #include "idem/chaos/chaos_proxy.hpp"
@@ -200,20 +202,125 @@ void judge_checkability(StressReport& r, const std::array<uint64_t, kInvariants>
   set(Invariant::NoUnexpected5xx, "no answer arrived");
 }
 
+// The lost-response mix and --chaos share one proxy per target: the lost-response rule first,
+// then the --chaos rules. With --chaos every send goes through them; without, only the
+// lost-response sends do (through the first target's).
+Result<std::vector<std::unique_ptr<chaos::ChaosProxy>>> start_proxies(
+    const TargetSpec& target, const StressOptions& options, stress::RequestPlan& plan) {
+  std::vector<std::unique_ptr<chaos::ChaosProxy>> proxies;
+  const bool chaos_on = !options.chaos.empty();
+  if (!chaos_on && options.mix.lost_response <= 0) return proxies;
+  const size_t n = chaos_on ? target.base_urls.size() : 1;
+  for (size_t i = 0; i < n; ++i) {
+    chaos::ChaosOptions o = chaos::lost_response_proxy(target.base_urls[i], target.tls);
+    o.rules.insert(o.rules.end(), options.chaos.begin(), options.chaos.end());
+    o.seed = options.chaos_seed + i;
+    o.key_header = options.profile.key_header;
+    o.upstream_timeout = options.timeout;
+    // One worker per connection that can be waiting on it, or the proxy would queue sends.
+    o.workers = std::max<size_t>(chaos::kDefaultWorkers,
+                                 static_cast<size_t>(options.connections) * 2 + 8);
+    proxies.push_back(std::make_unique<chaos::ChaosProxy>(std::move(o)));
+    auto port = proxies.back()->start();
+    if (!port) return make_error(ErrorCode::Unavailable, "chaos proxy: " + port.error().message);
+    if (chaos_on) {
+      plan.direct_urls.push_back(plan.urls[i]);
+      plan.urls[i] = proxies.back()->base_url() + target.path;
+    }
+  }
+  plan.proxy_url = proxies.front()->base_url() + target.path;
+  return proxies;
+}
+
+// The journal's account of every key, added to the report: keys whose answer was lost and
+// recovered, and keys the upstream executed twice (two different 2xx bodies), which break
+// exactly-once whatever the client saw.
+void read_chaos_story(StressReport& r,
+                      const std::vector<std::unique_ptr<chaos::ChaosProxy>>& proxies,
+                      const StressOptions& options,
+                      const std::unordered_set<std::string>& already_reported,
+                      bool identical_bodies) {
+  ChaosStory& story = r.chaos;
+  story.enabled = true;
+  story.seed = options.chaos_seed;
+  for (const chaos::FaultRule& rule : options.chaos) story.rules.push_back(chaos::to_spec(rule));
+  std::unordered_map<std::string, chaos::KeyStory> keys;
+  for (const auto& proxy : proxies) {
+    const chaos::ChaosCounters c = proxy->counters();
+    story.requests += c.requests;
+    // Rule 0 is the lost-response mix's; its sends are counted as lost_injected already.
+    for (size_t i = 1; i < c.rules.size(); ++i) {
+      const chaos::FaultRule& rule = proxy->rules()[i];
+      if (rule.kind == chaos::FaultKind::ReplaceStatus || rule.kind == chaos::FaultKind::Abort) {
+        story.injected_answers += c.rules[i].applied;
+      }
+      // Dropped by design, like the lost-response mix's: not the target's errors.
+      if (rule.kind == chaos::FaultKind::DropResponse) {
+        r.outcomes.lost_injected += c.rules[i].applied;
+      }
+    }
+    story.complete = story.complete && proxy->journal().key_stories_complete();
+    for (auto& [key, s] : proxy->journal().key_stories()) {
+      // A key's sends can pass two proxies (a lost-response send goes through the first).
+      chaos::KeyStory& k = keys[key];
+      if (k.distinct_2xx_bodies == 0) {
+        k.distinct_2xx_bodies = s.distinct_2xx_bodies;
+        k.first_2xx_sha256 = s.first_2xx_sha256;
+      } else if (s.distinct_2xx_bodies > 0) {
+        k.distinct_2xx_bodies = static_cast<uint8_t>(std::min(
+            255, k.distinct_2xx_bodies + s.distinct_2xx_bodies -
+                     (s.first_2xx_sha256 == k.first_2xx_sha256 ? 1 : 0)));
+      }
+      k.requests += s.requests;
+      k.lost += s.lost;
+      k.answered_after_loss = k.answered_after_loss || s.answered_after_loss;
+    }
+  }
+  auto& once = r.violations[static_cast<size_t>(Invariant::ExactlyOnce)];
+  auto& once_status = r.invariants[static_cast<size_t>(Invariant::ExactlyOnce)];
+  for (const auto& [key, k] : keys) {
+    if (k.lost > 0) ++story.keys_lost;
+    if (k.lost > 0 && k.answered_after_loss) ++story.keys_recovered;
+    // Identical bodies across keys say nothing about executions: the journal cannot judge.
+    if (k.distinct_2xx_bodies > 0 && !identical_bodies) {
+      ++once_status.observations;
+      once_status.checked = true;
+      once_status.reason.clear();
+    }
+    if (k.distinct_2xx_bodies < 2) continue;
+    ++story.keys_executed_twice;
+    if (already_reported.count(key) > 0) continue;  // one violation per key, whoever saw it
+    ++once.count;
+    if (once.examples.size() >= kMaxViolationExamples) continue;
+    ViolationExample e;
+    e.key = key;
+    e.kind = "chaos-journal";
+    e.detail = "the upstream answered " + std::to_string(k.distinct_2xx_bodies) +
+               " different 2xx bodies to this key over " + std::to_string(k.requests) +
+               " requests (" + std::to_string(k.lost) +
+               " answers lost by the chaos proxy): it executed more than once";
+    once.examples.push_back(std::move(e));
+  }
+  for (const auto& proxy : proxies) {
+    const chaos::ChaosCounters c = proxy->counters();
+    story.faulted += c.faulted;
+    story.lost += c.lost;
+  }
+  if (!story.complete) {
+    r.warnings.push_back("the chaos journal followed the first " +
+                         std::to_string(chaos::kMaxStoryKeys) +
+                         " keys of a proxy; later keys were not checked against it");
+  }
+}
+
 }  // namespace
 
 Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& options,
                                 const std::atomic<bool>& stop,
                                 const std::function<void(const StressProgress&)>& on_progress) {
   stress::RequestPlan plan = stress::make_plan(target, options);
-  std::unique_ptr<chaos::ChaosProxy> proxy;
-  if (options.mix.lost_response > 0) {
-    proxy = std::make_unique<chaos::ChaosProxy>(
-        chaos::lost_response_proxy(target.base_urls.front(), target.tls));
-    auto port = proxy->start();
-    if (!port) return make_error(ErrorCode::Unavailable, "drop proxy: " + port.error().message);
-    plan.proxy_url = proxy->base_url() + target.path;
-  }
+  auto proxies = start_proxies(target, options, plan);
+  if (!proxies) return proxies.error();
   const auto shares = split(options);
   std::vector<stress::LiveCounters> live(shares.size());
   std::vector<std::unique_ptr<Worker>> workers;
@@ -330,6 +437,13 @@ Result<StressReport> run_stress(const TargetSpec& target, const StressOptions& o
       std::adjacent_find(identities.begin(), identities.end()) != identities.end();
   r.elapsed_seconds = static_cast<double>(load_us) / 1e6;
   judge_checkability(r, observed, target, options, counted, uncounted, identical_bodies);
+  if (!options.chaos.empty()) {
+    std::unordered_set<std::string> reported;
+    for (const auto& w : workers) {
+      for (std::string& key : w->keys_counted_twice()) reported.insert(std::move(key));
+    }
+    read_chaos_story(r, *proxies, options, reported, identical_bodies);
+  }
 
   if (options.open_model()) {
     const int64_t lag = r.generator_lag.value_at_percentile(99);

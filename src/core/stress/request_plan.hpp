@@ -24,6 +24,7 @@ inline constexpr size_t kInvalidKeyLength = 300;
 
 struct RequestPlan {
   std::vector<std::string> urls;   ///< base URL + path, one per instance
+  std::vector<std::string> direct_urls;  ///< --chaos: the targets' own URLs (urls go via proxies)
   std::string proxy_url;           ///< drop proxy + path (lost-response mix), else empty
   std::string method;
   std::vector<std::string> common_lines;   ///< target headers (+ scope), "Name: value"

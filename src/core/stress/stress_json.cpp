@@ -70,6 +70,19 @@ void write_stress_json(const StressReport& r, std::ostream& out) {
                      {"conflict", o.conflict},         {"mismatch", o.mismatch},
                      {"rejected", o.rejected},         {"server_error", o.server_error},
                      {"failed_injected", o.failed_injected}, {"lost_injected", o.lost_injected}};
+  if (r.chaos.enabled) {
+    const ChaosStory& c = r.chaos;
+    doc["chaos"] = {{"rules", c.rules},
+                    {"seed", c.seed},
+                    {"requests", c.requests},
+                    {"faulted", c.faulted},
+                    {"lost", c.lost},
+                    {"injected_answers", c.injected_answers},
+                    {"keys_lost", c.keys_lost},
+                    {"keys_recovered", c.keys_recovered},
+                    {"keys_executed_twice", c.keys_executed_twice},
+                    {"complete", c.complete}};
+  }
   json errors = json::object();
   for (size_t i = 1; i < r.transport_errors.size(); ++i) {
     errors[std::string(to_string(static_cast<TransportError>(i)))] = r.transport_errors[i];

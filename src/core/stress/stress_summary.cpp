@@ -85,6 +85,13 @@ void write_stress_summary(const StressReport& r, std::ostream& out, bool color) 
       << o.conflict << "  mismatch " << o.mismatch << "  rejected " << o.rejected
       << "  5xx " << o.server_error << "  injected failures " << o.failed_injected
       << "  lost (injected) " << o.lost_injected << "\n";
+  if (r.chaos.enabled) {
+    const ChaosStory& c = r.chaos;
+    out << "  chaos         " << c.faulted << " of " << c.requests << " requests faulted, "
+        << c.lost << " answers lost, " << c.injected_answers << " injected; keys: " << c.keys_lost
+        << " lost an answer, " << c.keys_recovered << " recovered it on retry, "
+        << c.keys_executed_twice << " executed twice upstream (journal)\n";
+  }
   out << "  errors       ";
   for (size_t i = 1; i < r.transport_errors.size(); ++i) {
     out << " " << to_string(static_cast<TransportError>(i)) << " " << r.transport_errors[i];

@@ -409,7 +409,10 @@ void Worker::record_violation(const Verdict& v, const Slot& slot, const LoadAnsw
     ++second(now).violations;
     if (out.examples.size() >= kMaxViolationExamples) continue;
     const KeyEntry& k = keys_[slot.pending.key];
-    const ClientRequest r = plan_.example_request(k, slot.pending.kind, *slot.url);
+    // A repro names the target itself, not the run's ephemeral chaos proxy.
+    const std::string& url =
+        plan_.direct_urls.empty() ? *slot.url : plan_.direct_urls[k.url_index];
+    const ClientRequest r = plan_.example_request(k, slot.pending.kind, url);
     ViolationExample e;
     e.key = slot.pending.kind == RequestKind::MissingKey ? "" : k.key;
     e.kind = std::string(to_string(slot.pending.kind));
@@ -439,7 +442,11 @@ void Worker::on_done(Slot& slot, const LoadAnswer& a, int64_t now) {
     log_request(p, slot.sent_us, now, &a,
                 p.kind == RequestKind::LostResponse ? RequestOutcome::LostInjected
                                                     : RequestOutcome::TransportError);
-    if (retrying && a.error == TransportError::Timeout) {
+    // A chaos proxy's lost answer is a close, a reset or a hang: what a retrying client retries.
+    // Any transport failure is safe to retry with an idempotency key; under chaos a write
+    // failure is also what a client sees on a connection the proxy has just ended.
+    const bool lost_by_chaos = !plan_.direct_urls.empty() && a.error != TransportError::Connect;
+    if (retrying && (a.error == TransportError::Timeout || lost_by_chaos)) {
       schedule_retry(p, a, now);
     } else {
       finish_send(p.key, now);
@@ -459,6 +466,16 @@ void Worker::on_done(Slot& slot, const LoadAnswer& a, int64_t now) {
   ++sec.status_classes[static_cast<size_t>(status_class(a.status))];
   sec.latency_max_us = std::max(sec.latency_max_us, latency);
   sec.latency_sum_us += static_cast<double>(latency);
+  if (a.chaos_injected) {
+    // The chaos proxy's own 5xx, not the target's: retried like a gateway error, never judged.
+    log_request(p, slot.sent_us, now, &a, RequestOutcome::LostInjected);
+    if (retrying) {
+      schedule_retry(p, a, now);
+    } else {
+      finish_send(p.key, now);
+    }
+    return;
+  }
   if (p.kind == RequestKind::LostResponse) {
     ++result_.outcomes.lost_injected;  // the proxy did not drop it; nothing to judge
     log_request(p, slot.sent_us, now, &a, RequestOutcome::LostInjected);
@@ -620,11 +637,14 @@ std::pair<uint64_t, uint64_t> Worker::count_executions(Millis budget) {
     }
     ++counted;
     ++result_.observed[static_cast<size_t>(Invariant::ExactlyOnce)];
-    if (*n <= 1) continue;
+    if (*n <= 1 || k.counted_twice) continue;
+    k.counted_twice = true;
     Violation& out = result_.violations[static_cast<size_t>(Invariant::ExactlyOnce)];
     ++out.count;
     if (out.examples.size() >= kMaxViolationExamples) continue;
-    const ClientRequest r = plan_.example_request(k, RequestKind::First, plan_.urls[k.url_index]);
+    const ClientRequest r = plan_.example_request(
+        k, RequestKind::First,
+        plan_.direct_urls.empty() ? plan_.urls[k.url_index] : plan_.direct_urls[k.url_index]);
     ViolationExample e;
     e.key = k.key;
     e.kind = std::string(to_string(RequestKind::First));
@@ -646,6 +666,14 @@ SampleSource Worker::sample_source() const {
     const KeyEntry& k = keys_[i];
     if (k.op == Operation::MissingKey || k.op == Operation::InvalidKey) continue;
     out.keys.push_back({i, &k.key});
+  }
+  return out;
+}
+
+std::vector<std::string> Worker::keys_counted_twice() const {
+  std::vector<std::string> out;
+  for (const KeyEntry& k : keys_) {
+    if (k.counted_twice) out.push_back(k.key);
   }
   return out;
 }

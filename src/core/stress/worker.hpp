@@ -95,6 +95,8 @@ class Worker {
   SampleSource sample_source() const;
   /// Keys whose first 2xx identity is known (for the cross-key identity check).
   std::vector<uint64_t> first_identities() const;
+  /// Keys this worker already reported as executed more than once.
+  std::vector<std::string> keys_counted_twice() const;
   /// After run(): moves out the keys this thread started (index = RequestRecord::key).
   std::vector<std::string> take_started_keys();
 

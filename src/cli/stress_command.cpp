@@ -301,7 +301,7 @@ void register_stress(CLI::App& app, CommandRunner& run) {
                   "failure=5%,lost-response=2%");
   cmd->add_option("--chaos", f->chaos,
                   "Send everything through an in-process chaos proxy with this fault rule "
-                  "(repeatable; idemctl chaos's --fault grammar); lost and injected answers are "
+                  "(repeatable; the grammar of idemctl chaos, docs/chaos.md); lost and injected answers are "
                   "retried with --pattern retry, and its journal checks every key");
   cmd->add_option("--chaos-seed", f->chaos_seed, "Seed of the --chaos rules' choices")
       ->capture_default_str();

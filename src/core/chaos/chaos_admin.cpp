@@ -85,9 +85,7 @@ void ChaosAdmin::stop() {
 }
 
 std::string ChaosAdmin::base_url() const {
-  const bool v6 = impl_->host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + impl_->host + "]" : impl_->host) + ":" +
-         std::to_string(impl_->port);
+  return http_url(impl_->host, impl_->port);
 }
 
 }  // namespace idem::chaos

@@ -274,9 +274,7 @@ void ChaosProxy::stop() {
 }
 
 std::string ChaosProxy::base_url() const {
-  const std::string& host = impl_->options.host;
-  const bool v6 = host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(impl_->port);
+  return http_url(impl_->options.host, impl_->port);
 }
 
 void ChaosProxy::replace_rules(std::vector<FaultRule> rules) {

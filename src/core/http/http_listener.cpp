@@ -199,6 +199,11 @@ bool write_and_drop_connection(const httplib::Request& /*req*/, std::string_view
   return true;
 }
 
+std::string http_url(const std::string& host, int port) {
+  const bool v6 = host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
 bool listener_stopping(const httplib::Request& /*req*/) {
   return current_stopping != nullptr && current_stopping->load();
 }

@@ -88,6 +88,8 @@ bool reset_connection(const httplib::Request& req);
 bool hold_connection(const httplib::Request& req, std::chrono::milliseconds limit);
 /// Writes `bytes` raw on the connection carrying `req` (a partial answer), then drops it.
 bool write_and_drop_connection(const httplib::Request& req, std::string_view bytes);
+/// "http://HOST:PORT", an IPv6 host in brackets.
+std::string http_url(const std::string& host, int port);
 /// True once the listener serving `req` has begun to shut down (a handler's waits end early).
 bool listener_stopping(const httplib::Request& req);
 

@@ -91,7 +91,10 @@ u = urllib.parse.urlparse(url)
 conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
 replayed = fresh = other = 0
 for k in sorted(keys):
-    conn.request("POST", "/payments", body, {"Idempotency-Key": k, "Content-Type": "application/json"})
+    # The caller stress used against a recognised serve (its first principal): keys are scoped
+    # to it, so a replay must come from the same caller.
+    conn.request("POST", "/payments", body, {"Idempotency-Key": k, "Content-Type": "application/json",
+                                             "Authorization": "Bearer idemctl-verify-a"})
     a = conn.getresponse(); a.read()
     if a.status == 201 and a.getheader("Idempotent-Replayed") == "true": replayed += 1
     elif a.status == 201: fresh += 1

@@ -255,7 +255,7 @@ void register_chaos(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--upstream-timeout", flags->upstream_timeout,
                   "Longest upstream exchange; past it the client gets 504")
       ->capture_default_str();
-  cmd->add_option("--max-body", flags->max_body, "Largest request body; larger gets 413")
+  cmd->add_option("--max-body", flags->max_body, "Largest body either way: a larger request gets 413, a larger upstream answer 502")
       ->capture_default_str();
   cmd->add_option("--hang-limit", flags->hang_limit,
                   "drop-response=hang: close a hung connection after this long")

@@ -362,3 +362,33 @@ TEST_CASE("chaos: stop ends a hung connection at once", "[chaos]") {
   // Far below the 20 s hang limit and the client's 30 s timeout.
   CHECK(std::chrono::steady_clock::now() - before < std::chrono::seconds(10));
 }
+
+TEST_CASE("chaos: --max-body bounds both ways: 413 for the request, 502 for the answer",
+          "[chaos]") {
+  EchoServer echo;
+  ChaosOptions o;
+  o.upstream = base_url(echo.port());
+  o.max_body = 1u << 20;
+  ChaosProxy proxy(o);
+  REQUIRE(proxy.start().ok());
+  HttpClient client;
+  ClientRequest r;
+  r.method = "POST";
+  r.url = proxy.base_url() + "/echo";
+  r.body = big_body((1u << 20) + 1);
+  const ClientResponse too_big = client.send(r);
+  REQUIRE(too_big.ok());
+  CHECK(too_big.response.status == 413);
+  r.method = "GET";
+  r.body.clear();
+  r.url = proxy.base_url() + "/big?bytes=" + std::to_string(2u << 20);
+  const ClientResponse answer = client.send(r);
+  REQUIRE(answer.ok());
+  CHECK(answer.response.status == 502);
+  CHECK_THAT(answer.response.body, Catch::Contains("more than 1048576 body bytes"));
+  r.url = proxy.base_url() + "/big?bytes=" + std::to_string(1u << 20);
+  const ClientResponse fits = client.send(r);
+  REQUIRE(fits.ok());
+  CHECK(fits.response.status == 200);
+  CHECK(fits.response.body.size() == (1u << 20));
+}

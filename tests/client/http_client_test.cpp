@@ -215,3 +215,30 @@ TEST_CASE("HttpClient: a dropped answer is Closed and is not silently resent", "
   CHECK(find_header(again.response.headers, "Idempotent-Replayed") == "true");
   CHECK(ts.executions(key) == 1);
 }
+
+TEST_CASE("HttpClient: an answer past its size or header-count bound is a Read error",
+          "[client]") {
+  EchoServer echo;
+  HttpClient client;
+  ClientRequest r;
+  r.method = "GET";
+  r.url = echo.url("/big?bytes=5000");
+  r.max_response_bytes = 4999;
+  const ClientResponse over = client.send(r);
+  CHECK(over.error == TransportError::Read);
+  CHECK_THAT(over.error_message, Catch::Contains("more than 4999 body bytes"));
+  r.max_response_bytes = 5000;
+  const ClientResponse exact = client.send(r);
+  REQUIRE(exact.ok());
+  CHECK(exact.response.body.size() == 5000);
+
+  std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n";
+  for (size_t i = 0; i < kMaxResponseHeaders; ++i) head += "X-" + std::to_string(i) + ": v\r\n";
+  RawServer many(head + "\r\n");
+  ClientRequest h;
+  h.method = "GET";
+  h.url = "http://127.0.0.1:" + std::to_string(many.port()) + "/";
+  const ClientResponse flooded = client.send(h);
+  CHECK(flooded.error == TransportError::Read);
+  CHECK_THAT(flooded.error_message, Catch::Contains("1000 header lines"));
+}

@@ -30,7 +30,8 @@ inline constexpr std::string_view kDropResponseHeader = "Idemctl-Proxy-Drop-Resp
 /// would serialise what the client released together.
 inline constexpr size_t kDefaultWorkers = 64;
 inline constexpr Millis kDefaultUpstreamTimeout{30'000};
-/// Request and response bodies are buffered; a request body past this is refused with 413.
+/// Request and response bodies are buffered: a request body past this is refused with 413, an
+/// upstream answer past it is a 502.
 inline constexpr size_t kDefaultMaxBody = 64u << 20;
 /// How long drop-response=hang holds a connection when the client does not give up first.
 inline constexpr Millis kDefaultHangLimit{60'000};

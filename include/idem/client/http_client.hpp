@@ -24,6 +24,12 @@ struct TlsClientOptions {
   std::string key_file;   ///< PEM private key of cert_file (cert_file itself when empty)
 };
 
+/// The largest answer an HttpClient keeps: a bigger one is a Read error, not a process that
+/// grows without bound because a target (or a chaos proxy's upstream) keeps sending.
+inline constexpr size_t kDefaultMaxResponseBytes = 256u << 20;
+/// Header lines of one answer at most (curl bounds each line's length, not their number).
+inline constexpr size_t kMaxResponseHeaders = 1000;
+
 struct ClientRequest {
   std::string method = "POST";
   std::string url;  ///< absolute, "http://127.0.0.1:8080/payments"
@@ -32,6 +38,7 @@ struct ClientRequest {
   Millis timeout{10'000};  ///< whole exchange
   Millis connect_timeout{2'000};
   TlsClientOptions tls;
+  size_t max_response_bytes = kDefaultMaxResponseBytes;  ///< body; past it: TransportError::Read
 };
 
 /// wrk's error taxonomy: what went wrong on the wire, if anything.

@@ -98,7 +98,7 @@ struct ChaosProxy::Impl {
   explicit Impl(ChaosOptions o)
       : options(std::move(o)),
         forwarder(ForwardOptions{options.upstream, options.tls, options.upstream_timeout,
-                                 Millis{2'000},
+                                 Millis{2'000}, options.max_body,
                                  [this](std::string_view name) { return is_control(name); }}),
         rules(std::make_shared<RuleSet>(options.rules, options.seed)) {}
 

@@ -142,10 +142,11 @@ Result<void> set_option(FaultRule& r, std::string_view part, std::string_view na
              "an option: p=, every=, first-attempt-per-key, method=, path=, header= or jitter=");
 }
 
+// The shortest text that reads back as the same double ("0.05", not "0.050000000000000003").
 std::string format_probability(double p) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.17g", p);
-  return text;
+  const auto [end, ec] = std::to_chars(text, text + sizeof text, p);
+  return ec == std::errc{} ? std::string(text, end) : std::string("1");
 }
 
 }  // namespace

@@ -113,6 +113,7 @@ std::string Transfer::prepare(CURL* handle, const ClientRequest& request, BodyMo
   released_ = mode == BodyMode::Whole;
   attempts_ = 0;
   callback_failed_ = false;
+  too_large_ = false;
   error_buffer_[0] = '\0';
   headers_ = build_headers(request);
 
@@ -167,6 +168,13 @@ ClientResponse Transfer::finish(CURLcode code, std::chrono::microseconds latency
         "server may have acted on it";
     return out;
   }
+  if (too_large_) {
+    out.error = TransportError::Read;
+    out.error_message = "the answer has more than " +
+                        std::to_string(request_->max_response_bytes) + " body bytes or " +
+                        std::to_string(kMaxResponseHeaders) + " header lines; not read further";
+    return out;
+  }
   if (callback_failed_) {
     out.error = TransportError::Other;
     out.error_message = "out of memory while receiving the response";
@@ -194,6 +202,10 @@ size_t Transfer::on_header(char* data, size_t size, size_t count, void* self) no
       // A new status line: an interim answer (100 Continue) came before; keep the final one's.
       t.response_.headers.clear();
     } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+      if (t.response_.headers.size() >= kMaxResponseHeaders) {
+        t.too_large_ = true;
+        return 0;
+      }
       t.response_.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
     }
   } catch (...) {
@@ -206,6 +218,10 @@ size_t Transfer::on_header(char* data, size_t size, size_t count, void* self) no
 size_t Transfer::on_body(char* data, size_t size, size_t count, void* self) noexcept {
   auto& t = *static_cast<Transfer*>(self);
   const size_t n = size * count;
+  if (t.response_.body.size() + n > t.request_->max_response_bytes) {
+    t.too_large_ = true;
+    return 0;
+  }
   try {
     t.response_.body.append(data, n);
   } catch (...) {

@@ -69,6 +69,7 @@ class Transfer {
   bool released_ = false;
   int attempts_ = 0;
   bool callback_failed_ = false;
+  bool too_large_ = false;  // the answer passed max_response_bytes or kMaxResponseHeaders
   char error_buffer_[CURL_ERROR_SIZE] = {};
 };
 

@@ -31,6 +31,7 @@ ClientRequest Forwarder::upstream_request(const httplib::Request& req) const {
   out.timeout = options_.timeout;
   out.connect_timeout = options_.connect_timeout;
   out.tls = options_.tls;
+  out.max_response_bytes = options_.max_response_bytes;
   for (const auto& [name, value] : req.headers) {
     if (is_hop_by_hop(name) || (options_.strip && options_.strip(name))) continue;
     out.headers.emplace_back(name, value);

@@ -25,6 +25,7 @@ struct ForwardOptions {
   TlsClientOptions tls;  ///< for an https:// upstream
   Millis timeout{30'000};
   Millis connect_timeout{2'000};
+  size_t max_response_bytes = kDefaultMaxResponseBytes;  ///< a bigger upstream answer is a 502
   /// Request headers that are not forwarded besides the hop-by-hop ones (control headers the
   /// proxy itself reads).
   std::function<bool(std::string_view name)> strip;

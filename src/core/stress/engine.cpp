@@ -248,9 +248,11 @@ void read_chaos_story(StressReport& r,
   for (const auto& proxy : proxies) {
     const chaos::ChaosCounters c = proxy->counters();
     story.requests += c.requests;
+    // rules() returns a copy: keep it alive while its rules are read.
+    const std::vector<chaos::FaultRule> rules = proxy->rules();
     // Rule 0 is the lost-response mix's; its sends are counted as lost_injected already.
-    for (size_t i = 1; i < c.rules.size(); ++i) {
-      const chaos::FaultRule& rule = proxy->rules()[i];
+    for (size_t i = 1; i < c.rules.size() && i < rules.size(); ++i) {
+      const chaos::FaultRule& rule = rules[i];
       if (rule.kind == chaos::FaultKind::ReplaceStatus || rule.kind == chaos::FaultKind::Abort) {
         story.injected_answers += c.rules[i].applied;
       }
